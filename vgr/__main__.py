@@ -1,0 +1,3 @@
+from vgr.cli import main
+
+main()

@@ -1,0 +1,35 @@
+"""Dominant-frequency track: seewave 2.0.2 ``dfreq(wl=2048, ovlp=0, threshold=5, bandpass=c(0, bp2) kHz)``."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.fft
+
+from vgr.features.framing import FRAME, amplitude_gate, frames
+from vgr.features.spectrum import hann
+
+
+def band_top_khz(sample_rate: int) -> int:
+    """The dominant-frequency band's upper edge: min(22, ceiling(f / 2000) - 1) kHz."""
+    return min(22, int(np.ceil(sample_rate / 2000)) - 1)
+
+
+def dominant_track(x: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Dominant frequency in Hz per frame (NaN for an all-zero frame), one bin high as in seewave 2.0.2."""
+    framed = frames(amplitude_gate(x), FRAME) * hann(FRAME)
+    magnitude = np.abs(scipy.fft.rfft(framed, axis=1))[:, : FRAME // 2]
+    upper = int(np.round(FRAME * band_top_khz(sample_rate) * 1000 / sample_rate))
+    magnitude[:, upper:] = 0.0
+    bin_1based = np.argmax(magnitude, axis=1) + 1
+    dominant = sample_rate * bin_1based / FRAME
+    return np.where(magnitude.max(axis=1, initial=0.0) == 0, np.nan, dominant)
+
+
+def modulation_index(track: np.ndarray) -> float:
+    """specan's modindx: mean absolute step between consecutive measured frames over the range."""
+    low, high = np.nanmin(track), np.nanmax(track)
+    if low == high:
+        return 0.0
+    steps = np.abs(np.diff(track))
+    steps = steps[np.isfinite(steps)]
+    return float(steps.mean() / (high - low)) if steps.size else float("nan")

@@ -14,7 +14,19 @@ import typer
 from vgr._version import __version__
 from vgr.errors import VgrError
 
+class _Group(typer.core.TyperGroup):
+    """Turns library errors into one line on stderr and exit code 1, whoever invokes the app."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except VgrError as error:
+            typer.echo(f"vgr: error: {error}", err=True)
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     name="vgr",
     help="Voice gender recognition: voice.csv features from raw audio, and a k-fold MLP ensemble.",
     no_args_is_help=True,
@@ -48,13 +60,79 @@ def _root(
     """Voice gender recognition."""
 
 
+@app.command()
+def extract(
+    inputs: Annotated[list[Path], typer.Argument(help="Audio files and/or folders (searched recursively).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The features CSV to write.")],
+    labels: Annotated[
+        Optional[Path], typer.Option("--labels", help="CSV with columns file,label (overrides folder names).")
+    ] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes [default: all cores].")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
+) -> None:
+    """Compute the 20 voice.csv features of every audio file into one CSV.
+
+    A file that cannot be analysed is reported on stderr and left out; the exit code is then 1.
+    """
+    import time
+
+    from vgr import discovery
+    from vgr.extraction import extract_to_csv
+    from vgr.outputs import refuse_overwrite
+
+    refuse_overwrite(output, force)
+    jobs = discovery.discover(inputs)
+    if labels is not None:
+        jobs = discovery.apply_labels(jobs, discovery.read_labels(labels))
+    if not jobs:
+        fail(f"no audio files found in {', '.join(map(str, inputs))}")
+    started = time.perf_counter()
+    with _progress(len(jobs), "extracting") as advance:
+        summary = extract_to_csv(jobs, output, workers=workers, force=force, on_result=_report_failure(advance))
+    elapsed = time.perf_counter() - started
+    warn(f"{summary.done} files extracted, {len(summary.failures)} failed, {elapsed:.1f} s -> {output}")
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+def _report_failure(advance):
+    def on_result(result) -> None:
+        if not result.ok:
+            warn(f"vgr: {result.job.path}: {result.error}")
+        advance()
+
+    return on_result
+
+
+class _progress:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+
+    def __init__(self, total: int, description: str) -> None:
+        self.total, self.description, self.bar = total, description, None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.bar = Progress(
+            "{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=Console(stderr=True), transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task(self.description, total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def main() -> None:
-    """Entry point: run the app, turning library errors into one-line messages."""
+    """Entry point of the ``vgr`` script and ``python -m vgr``."""
     try:
         app()
-    except VgrError as error:
-        typer.echo(f"vgr: error: {error}", err=True)
-        sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("vgr: interrupted", err=True)
         sys.exit(130)

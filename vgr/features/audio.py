@@ -48,8 +48,11 @@ def read_audio(path: str | Path) -> Audio:
     path = Path(path)
     if path.is_dir():
         raise UnreadableAudioError("is a directory, not an audio file", path)
+    if not path.exists():
+        reason = "broken symbolic link" if path.is_symlink() else "no such file"
+        raise UnreadableAudioError(reason, path)
     try:
-        with soundfile.SoundFile(str(path)) as sound:
+        with open(path, "rb") as raw, soundfile.SoundFile(raw) as sound:
             sample_rate = int(sound.samplerate)
             total_frames = sound.frames
             data = sound.read(excerpt_length(sample_rate), dtype="float64", always_2d=True)

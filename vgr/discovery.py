@@ -1,0 +1,82 @@
+"""Finding the audio files of a batch and the labels that go with them."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from vgr.errors import TableError
+from vgr.features.audio import AUDIO_SUFFIXES
+from vgr.features.names import LABELS
+
+
+@dataclass(frozen=True)
+class AudioJob:
+    """One file to analyse: where it is, the name it gets in the output, its label if known."""
+
+    path: Path
+    name: str
+    label: str | None = None
+
+
+def normalise_label(value: str) -> str | None:
+    """'Male', ' FEMALE ' -> 'male', 'female'; anything else -> None."""
+    text = value.strip().lower()
+    return text if text in LABELS else None
+
+
+def label_from_folders(parts: tuple[str, ...]) -> str | None:
+    """The nearest enclosing folder named male or female (any case), if there is one."""
+    for part in reversed(parts):
+        label = normalise_label(part)
+        if label:
+            return label
+    return None
+
+
+def is_audio(path: Path) -> bool:
+    return path.suffix.lower() in AUDIO_SUFFIXES
+
+
+def discover(inputs: list[str | Path]) -> list[AudioJob]:
+    """Files as given and audio files found recursively in folders, in a stable order.
+
+    A path that does not exist is kept as a job, so that it is reported as a failure like any bad file.
+    """
+    jobs: list[AudioJob] = []
+    for given in map(Path, inputs):
+        if given.is_dir():
+            found = sorted(p for p in given.rglob("*") if is_audio(p) and not p.is_dir())
+            for path in found:
+                relative = path.relative_to(given)
+                folders = given.parts + relative.parts[:-1]
+                jobs.append(AudioJob(path, relative.as_posix(), label_from_folders(folders)))
+        else:
+            jobs.append(AudioJob(given, given.as_posix(), label_from_folders(given.parts[:-1])))
+    return jobs
+
+
+def read_labels(path: str | Path) -> dict[str, str]:
+    """A ``file,label`` CSV as a mapping; label values are checked."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as stream:
+            reader = csv.DictReader(stream)
+            missing = {"file", "label"} - set(reader.fieldnames or ())
+            if missing:
+                raise TableError(f"{path}: needs columns 'file' and 'label' (missing: {', '.join(sorted(missing))})")
+            labels = {}
+            for line, row in enumerate(reader, start=2):
+                label = normalise_label(row["label"] or "")
+                if label is None:
+                    raise TableError(f"{path}: line {line}: label {row['label']!r} is not male or female")
+                labels[row["file"].strip()] = label
+    except (OSError, UnicodeDecodeError) as error:
+        raise TableError(f"{path}: cannot read labels ({error})") from None
+    return labels
+
+
+def apply_labels(jobs: list[AudioJob], labels: dict[str, str]) -> list[AudioJob]:
+    """Labels from a labels file take precedence over folder names."""
+    return [AudioJob(job.path, job.name, labels.get(job.name, job.label)) for job in jobs]

@@ -25,15 +25,23 @@ class FileResult:
         return self.error is None
 
 
-def analyse(job: AudioJob) -> FileResult:
-    """Extract one file; every failure becomes a result with a one-line reason, never an exception."""
+def measure(path) -> tuple[dict[str, float], float]:
+    """The 20 features of a file and the seconds of audio they describe; raises ``AudioError``."""
     from vgr.features.audio import read_audio
     from vgr.features.extract import compute_features
 
+    audio = read_audio(path)
     try:
-        audio = read_audio(job.path)
         features = compute_features(audio.samples, audio.sample_rate)
-        seconds = min(audio.samples.size, audio.total_seconds * audio.sample_rate) / audio.sample_rate
+    except AudioError as error:
+        raise error.for_source(path) from None
+    return features, audio.samples.size / audio.sample_rate
+
+
+def analyse(job: AudioJob) -> FileResult:
+    """Extract one file; every failure becomes a result with a one-line reason, never an exception."""
+    try:
+        features, seconds = measure(job.path)
         return FileResult(job, features, seconds)
     except AudioError as error:
         return FileResult(job, None, error=error.reason)

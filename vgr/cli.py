@@ -6,6 +6,7 @@ Heavy modules (torch, librosa, even numpy) are imported inside the commands so `
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -54,8 +55,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = None,
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """Voice gender recognition."""
 
@@ -93,6 +94,71 @@ def extract(
     warn(f"{summary.done} files extracted, {len(summary.failures)} failed, {elapsed:.1f} s -> {output}")
     if summary.failures:
         raise typer.Exit(1)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def predict(
+    inputs: Annotated[list[Path], typer.Argument(help="Audio files, folders (recursive), or features CSVs (*.csv).")],
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder [default: the bundled model].")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")] = OutputFormat.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes [default: all cores].")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
+) -> None:
+    """Say male or female, with a probability, for each recording.
+
+    Exit code 1 if any file could not be analysed (its row then says why).
+    """
+    from vgr import discovery, predict as predicting, report
+    from vgr.outputs import refuse_overwrite, write_atomically
+
+    if output is not None:
+        refuse_overwrite(output, force)
+    ensemble = predicting.load_model(model)
+    tables = [path for path in inputs if path.suffix.lower() == ".csv"]
+    jobs = discovery.discover([path for path in inputs if path.suffix.lower() != ".csv"])
+    if not jobs and not tables:
+        fail(f"no audio files found in {', '.join(map(str, inputs))}")
+    results = [row for table in tables for row in predicting.predict_table(table, ensemble)]
+    with _progress(len(jobs), "predicting") as advance:
+        for result in predicting.predict_jobs(jobs, ensemble, workers):
+            results.append(result)
+            advance()
+    if output_format is OutputFormat.table and output is None:
+        _print_table(results)
+    else:
+        render = report.as_json if output_format is OutputFormat.json else report.as_csv
+        text = render(results)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            write_atomically(output, lambda stream: stream.write(text), force=force)
+    failures = [r for r in results if not r.ok]
+    for failure in failures:
+        warn(f"vgr: {failure.file}: {failure.status.removeprefix('error: ')}")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _print_table(results) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("file", "label", "probability", "p_male", "votes", "seconds", "status")
+    for r in results:
+        if r.ok:
+            style = "cyan" if r.label == "male" else "magenta"
+            table.add_row(r.file, f"[{style}]{r.label}[/]", f"{r.probability:.3f}", f"{r.p_male:.3f}", r.votes,
+                          f"{r.seconds:.1f}", "ok")
+        else:
+            table.add_row(r.file, "", "", "", "", "", f"[red]{r.status}[/]")
+    Console().print(table)
 
 
 def _report_failure(advance):

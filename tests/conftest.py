@@ -37,3 +37,19 @@ def write_wav(tmp_path):
         return path
 
     return write
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "bad_input: a hostile or broken input that vgr must handle cleanly")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many bad inputs were tried and how many were handled (their tests passed)."""
+    tried = handled = 0
+    for outcome in ("passed", "failed", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") == "call" and "bad_input" in getattr(report, "keywords", {}):
+                tried += 1
+                handled += outcome == "passed"
+    if tried:
+        terminalreporter.write_line(f"bad inputs: {tried} tried, {handled} handled")

@@ -51,6 +51,8 @@ def read_audio(path: str | Path) -> Audio:
     if not path.exists():
         reason = "broken symbolic link" if path.is_symlink() else "no such file"
         raise UnreadableAudioError(reason, path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise UnreadableAudioError("empty file (0 bytes)", path)
     try:
         with open(path, "rb") as raw, soundfile.SoundFile(raw) as sound:
             sample_rate = int(sound.samplerate)

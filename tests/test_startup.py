@@ -1,0 +1,23 @@
+"""`vgr --help` must not pay for torch or librosa."""
+
+import subprocess
+import sys
+
+
+def test_help_imports_no_heavy_module():
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from vgr.cli import app\n"
+        "result = CliRunner().invoke(app, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "heavy = [m for m in ('torch', 'librosa', 'numpy', 'scipy', 'pandas') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_python_m_vgr_works():
+    done = subprocess.run([sys.executable, "-m", "vgr", "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("vgr ")

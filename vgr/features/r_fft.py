@@ -489,5 +489,26 @@ def r_fft(re: np.ndarray, im: np.ndarray | None = None, inverse: bool = False) -
     if n <= 1 or a.shape[0] == 0:
         return a, b
     passes, perm = _plan(n, inverse)
-    _run(passes, a, b, 2 if inverse else -2)
+    with np.errstate(all="ignore"):  # inf/NaN propagate exactly as in C, silently
+        _run(passes, a, b, 2 if inverse else -2)
     return a[:, perm], b[:, perm]
+
+
+def libm_log(x: np.ndarray) -> np.ndarray:
+    """Natural log through the C library, as R computes it (log(0) = -inf).
+
+    numpy's SIMD ``np.log`` can differ from libm by an ulp, which is enough to flip a tie.
+    """
+    flat = np.ravel(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(flat)  # right for 0, negative and NaN input; positive values are redone below
+    positive = flat > 0
+    out[positive] = np.fromiter(map(math.log, flat[positive]), float, int(positive.sum()))
+    return out.reshape(np.shape(x))
+
+
+def top_two_gap(values: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Per row: (largest - second largest) / scale; tiny where the argmax is decided by rounding."""
+    top = np.partition(values, -2, axis=1)[:, -2:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (top[:, 1] - top[:, 0]) / scale

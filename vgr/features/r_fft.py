@@ -311,7 +311,7 @@ def _arrays(p: _Pass) -> _Pass:
         columns = list(zip(*records))
         n_index = {"r2": 2, "r2rot": 2, "r4": 4, "r4rot": 4, "rot": 1}.get(kind, 1)
         index = [np.array(c, dtype=np.intp) for c in columns[:n_index]]
-        twiddle = [np.array(c, dtype=np.float64) for c in columns[n_index:]]
+        twiddle = [np.array(c, dtype=np.float64)[:, None] for c in columns[n_index:]]  # broadcast over frames
         p.groups[kind] = (index, twiddle)
         if kind in ("r3", "r5", "rodd"):
             size = {"r3": 3, "r5": 5}.get(kind) or p.params["jf"]
@@ -324,60 +324,60 @@ def _arrays(p: _Pass) -> _Pass:
 
 
 def _run(passes: list[_Pass], a: np.ndarray, b: np.ndarray, isn: int) -> None:
-    """Apply the recorded passes in place to a, b of shape (frames, n)."""
+    """Apply the recorded passes in place to a, b of shape (n, frames)."""
     for p in passes:
         for kind, (idx, tw) in p.groups.items():
             if kind == "r2":
                 kk, k2 = idx
-                ak, bk = a[:, k2], b[:, k2]
-                a0, b0 = a[:, kk], b[:, kk]
-                a[:, k2], b[:, k2] = a0 - ak, b0 - bk
-                a[:, kk], b[:, kk] = a0 + ak, b0 + bk
+                ak, bk = a[k2], b[k2]
+                a0, b0 = a[kk], b[kk]
+                a[k2], b[k2] = a0 - ak, b0 - bk
+                a[kk], b[kk] = a0 + ak, b0 + bk
             elif kind == "r2rot":
                 kk, k2 = idx
                 c1, s1 = tw
-                a0, b0, a2, b2 = a[:, kk], b[:, kk], a[:, k2], b[:, k2]
+                a0, b0, a2, b2 = a[kk], b[kk], a[k2], b[k2]
                 ak, bk = a0 - a2, b0 - b2
-                a[:, kk], b[:, kk] = a0 + a2, b0 + b2
-                a[:, k2] = c1 * ak - s1 * bk
-                b[:, k2] = s1 * ak + c1 * bk
+                a[kk], b[kk] = a0 + a2, b0 + b2
+                a[k2] = c1 * ak - s1 * bk
+                b[k2] = s1 * ak + c1 * bk
             elif kind in ("r4", "r4rot"):
                 kk, k1, k2, k3 = idx
-                a0, a1, a2, a3 = a[:, kk], a[:, k1], a[:, k2], a[:, k3]
-                b0, b1, b2, b3 = b[:, kk], b[:, k1], b[:, k2], b[:, k3]
+                a0, a1, a2, a3 = a[kk], a[k1], a[k2], a[k3]
+                b0, b1, b2, b3 = b[kk], b[k1], b[k2], b[k3]
                 akp, akm, ajp, ajm = a0 + a2, a0 - a2, a1 + a3, a1 - a3
-                a[:, kk] = akp + ajp
+                a[kk] = akp + ajp
                 ajp = akp - ajp
                 bkp, bkm, bjp, bjm = b0 + b2, b0 - b2, b1 + b3, b1 - b3
-                b[:, kk] = bkp + bjp
+                b[kk] = bkp + bjp
                 bjp = bkp - bjp
                 if isn < 0:
                     akp, akm, bkp, bkm = akm + bjm, akm - bjm, bkm - ajm, bkm + ajm
                 else:
                     akp, akm, bkp, bkm = akm - bjm, akm + bjm, bkm + ajm, bkm - ajm
                 if kind == "r4":
-                    a[:, k1], b[:, k1], a[:, k2], b[:, k2], a[:, k3], b[:, k3] = akp, bkp, ajp, bjp, akm, bkm
+                    a[k1], b[k1], a[k2], b[k2], a[k3], b[k3] = akp, bkp, ajp, bjp, akm, bkm
                 else:
                     c1, s1, c2, s2, c3, s3 = tw
-                    a[:, k1] = akp * c1 - bkp * s1
-                    b[:, k1] = akp * s1 + bkp * c1
-                    a[:, k2] = ajp * c2 - bjp * s2
-                    b[:, k2] = ajp * s2 + bjp * c2
-                    a[:, k3] = akm * c3 - bkm * s3
-                    b[:, k3] = akm * s3 + bkm * c3
+                    a[k1] = akp * c1 - bkp * s1
+                    b[k1] = akp * s1 + bkp * c1
+                    a[k2] = ajp * c2 - bjp * s2
+                    b[k2] = ajp * s2 + bjp * c2
+                    a[k3] = akm * c3 - bkm * s3
+                    b[k3] = akm * s3 + bkm * c3
             elif kind == "r3":
                 (kk,) = idx
                 k1 = kk + p.params["kspan"]
                 k2 = k1 + p.params["kspan"]
                 s120 = p.params["s120"]
-                ak, bk = a[:, kk], b[:, kk]
-                a1, a2, b1, b2 = a[:, k1], a[:, k2], b[:, k1], b[:, k2]
+                ak, bk = a[kk], b[kk]
+                a1, a2, b1, b2 = a[k1], a[k2], b[k1], b[k2]
                 aj, bj = a1 + a2, b1 + b2
-                a[:, kk], b[:, kk] = ak + aj, bk + bj
+                a[kk], b[kk] = ak + aj, bk + bj
                 ak, bk = -0.5 * aj + ak, -0.5 * bj + bk
                 aj, bj = (a1 - a2) * s120, (b1 - b2) * s120
-                a[:, k1], b[:, k1] = ak - bj, bk + aj
-                a[:, k2], b[:, k2] = ak + bj, bk - aj
+                a[k1], b[k1] = ak - bj, bk + aj
+                a[k2], b[k2] = ak + bj, bk - aj
             elif kind == "r5":
                 (kk,) = idx
                 sp = p.params["kspan"]
@@ -385,38 +385,38 @@ def _run(passes: list[_Pass], a: np.ndarray, b: np.ndarray, isn: int) -> None:
                 c72, s72 = p.params["c72"], p.params["s72"]
                 c2 = c72 * c72 - s72 * s72
                 s2 = 2.0 * c72 * s72
-                a1, a2, a3, a4 = a[:, k1], a[:, k2], a[:, k3], a[:, k4]
-                b1, b2, b3, b4 = b[:, k1], b[:, k2], b[:, k3], b[:, k4]
+                a1, a2, a3, a4 = a[k1], a[k2], a[k3], a[k4]
+                b1, b2, b3, b4 = b[k1], b[k2], b[k3], b[k4]
                 akp, akm, bkp, bkm = a1 + a4, a1 - a4, b1 + b4, b1 - b4
                 ajp, ajm, bjp, bjm = a2 + a3, a2 - a3, b2 + b3, b2 - b3
-                aa, bb = a[:, kk], b[:, kk]
-                a[:, kk] = aa + akp + ajp
-                b[:, kk] = bb + bkp + bjp
+                aa, bb = a[kk], b[kk]
+                a[kk] = aa + akp + ajp
+                b[kk] = bb + bkp + bjp
                 ak = akp * c72 + ajp * c2 + aa
                 bk = bkp * c72 + bjp * c2 + bb
                 aj = akm * s72 + ajm * s2
                 bj = bkm * s72 + bjm * s2
-                a[:, k1], a[:, k4], b[:, k1], b[:, k4] = ak - bj, ak + bj, bk + aj, bk - aj
+                a[k1], a[k4], b[k1], b[k4] = ak - bj, ak + bj, bk + aj, bk - aj
                 ak = akp * c2 + ajp * c72 + aa
                 bk = bkp * c2 + bjp * c72 + bb
                 aj = akm * s2 - ajm * s72
                 bj = bkm * s2 - bjm * s72
-                a[:, k2], a[:, k3], b[:, k2], b[:, k3] = ak - bj, ak + bj, bk + aj, bk - aj
+                a[k2], a[k3], b[k2], b[k3] = ak - bj, ak + bj, bk + aj, bk - aj
             elif kind == "rodd":
                 _odd(a, b, idx[0], p.params)
             elif kind == "rot":
                 (kk,) = idx
                 c2, s2 = tw
-                ak, bk = a[:, kk], b[:, kk]
-                a[:, kk] = c2 * ak - s2 * bk
-                b[:, kk] = s2 * ak + c2 * bk
+                ak, bk = a[kk], b[kk]
+                a[kk] = c2 * ak - s2 * bk
+                b[kk] = s2 * ak + c2 * bk
 
 
 def _odd(a: np.ndarray, b: np.ndarray, kk: np.ndarray, params: dict) -> None:
     """Butterfly for an odd factor other than 3 and 5 (R's generic Singleton kernel)."""
     jf, kspan, kspnn = params["jf"], params["kspan"], params["kspnn"]
     ck, sk = params["ck"], params["sk"]
-    aa, bb = a[:, kk], b[:, kk]
+    aa, bb = a[kk], b[kk]
     ak, bk = aa, bb
     at: dict[int, np.ndarray] = {}
     bt: dict[int, np.ndarray] = {}
@@ -424,17 +424,17 @@ def _odd(a: np.ndarray, b: np.ndarray, kk: np.ndarray, params: dict) -> None:
     while True:
         o2 -= kspan
         j += 1
-        at[j] = a[:, kk + o1] + a[:, kk + o2]
+        at[j] = a[kk + o1] + a[kk + o2]
         ak = at[j] + ak
-        bt[j] = b[:, kk + o1] + b[:, kk + o2]
+        bt[j] = b[kk + o1] + b[kk + o2]
         bk = bt[j] + bk
         j += 1
-        at[j] = a[:, kk + o1] - a[:, kk + o2]
-        bt[j] = b[:, kk + o1] - b[:, kk + o2]
+        at[j] = a[kk + o1] - a[kk + o2]
+        bt[j] = b[kk + o1] - b[kk + o2]
         o1 += kspan
         if o1 >= o2:
             break
-    a[:, kk], b[:, kk] = ak, bk
+    a[kk], b[kk] = ak, bk
     j, o1, o2 = 1, 0, kspnn
     while True:
         o1 += kspan
@@ -453,8 +453,8 @@ def _odd(a: np.ndarray, b: np.ndarray, kk: np.ndarray, params: dict) -> None:
             if jj > jf:
                 jj -= jf
             k += 1
-        a[:, kk + o1], b[:, kk + o1] = ak - bj, bk + aj
-        a[:, kk + o2], b[:, kk + o2] = ak + bj, bk - aj
+        a[kk + o1], b[kk + o1] = ak - bj, bk + aj
+        a[kk + o2], b[kk + o2] = ak + bj, bk - aj
         j += 1
         if j >= jf - (j - 1):  # C: k = jf - j (old j); j++; loop while j < k
             break
@@ -467,9 +467,9 @@ def _plan(n: int, inverse: bool) -> tuple[list[_Pass], np.ndarray]:
     passes = [_arrays(p) for p in _program(n, isn)]
     rng = np.random.default_rng(0)
     z = rng.standard_normal(n) + 1j * rng.standard_normal(n)
-    a, b = z.real[None].copy(), z.imag[None].copy()
+    a, b = z.real[:, None].copy(), z.imag[:, None].copy()
     _run(passes, a, b, isn)
-    scrambled = a[0] + 1j * b[0]
+    scrambled = a[:, 0] + 1j * b[:, 0]
     exact = np.fft.ifft(z) * n if inverse else np.fft.fft(z)
     from scipy.spatial import cKDTree
 
@@ -483,15 +483,17 @@ def r_fft(re: np.ndarray, im: np.ndarray | None = None, inverse: bool = False) -
 
     Bit-identical to R's ``stats::fft`` (unnormalised in both directions, like R).
     """
-    a = np.array(re, dtype=np.float64, ndmin=2)
-    b = np.zeros_like(a) if im is None else np.array(im, dtype=np.float64, ndmin=2)
-    n = a.shape[1]
-    if n <= 1 or a.shape[0] == 0:
-        return a, b
+    re = np.array(re, dtype=np.float64, ndmin=2)
+    im = np.zeros_like(re) if im is None else np.array(im, dtype=np.float64, ndmin=2)
+    n = re.shape[1]
+    if n <= 1 or re.shape[0] == 0:
+        return re, im
     passes, perm = _plan(n, inverse)
+    # work on (n, frames): each butterfly index then gathers a contiguous row of frames
+    a, b = np.ascontiguousarray(re.T), np.ascontiguousarray(im.T)
     with np.errstate(all="ignore"):  # inf/NaN propagate exactly as in C, silently
         _run(passes, a, b, 2 if inverse else -2)
-    return a[:, perm], b[:, perm]
+    return a[perm].T.copy(), b[perm].T.copy()
 
 
 def libm_log(x: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Count (file, feature) cells where vgr disagrees with the R oracle references.
 
-Usage: python scripts/parity.py [-v]   (run from the repository root)
+Usage: python bench/parity.py [-v]
 Agreement: |got - ref| <= max(1e-6 * |ref|, 1e-9).
 """
 import sys
@@ -14,7 +14,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vgr.features import FEATURE_NAMES, extract_features  # noqa: E402
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 verbose = "-v" in sys.argv
 bad, total, errors = Counter(), 0, 0
 start = time.perf_counter()

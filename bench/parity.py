@@ -1,6 +1,6 @@
 """Count (file, feature) cells where vgr disagrees with the R oracle references.
 
-Usage: python bench/parity.py [-v]
+Usage: python bench/parity.py [-v] [--markdown]
 Agreement: |got - ref| <= max(1e-6 * |ref|, 1e-9).
 """
 import sys
@@ -16,6 +16,8 @@ from vgr.features import FEATURE_NAMES, extract_features  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 verbose = "-v" in sys.argv
+markdown = "--markdown" in sys.argv
+rows = []
 bad, total, errors = Counter(), 0, 0
 start = time.perf_counter()
 for corpus in ["real", "librispeech-test-other", "variants"]:
@@ -32,9 +34,14 @@ for corpus in ["real", "librispeech-test-other", "variants"]:
             r, g = row[name], got[name]
             if not abs(g - r) <= max(1e-6 * abs(r), 1e-9):
                 bad[name] += 1
+                rows.append((corpus, row.file, name, r, g))
                 if verbose:
                     print(corpus, row.file, name, repr(r), repr(g))
 elapsed = time.perf_counter() - start
+if markdown:
+    print("| file | feature | R | vgr |\n|---|---|---|---|")
+    for corpus, file, name, r, g in rows:
+        print(f"| {corpus}/{file} | {name} | {r:.10g} | {g:.10g} |")
 n_bad = sum(bad.values())
 print(f"disagreeing cells: {n_bad} / {total} ({100 * (1 - n_bad / total):.3f} % agree); errors: {errors}")
 print("per feature:", dict(bad))

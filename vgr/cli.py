@@ -161,6 +161,108 @@ def _print_table(results) -> None:
     Console().print(table)
 
 
+@app.command()
+def train(
+    csvs: Annotated[list[Path], typer.Argument(help="Features CSVs (voice.csv, vgr extract output); concatenated.")],
+    model_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the fold checkpoints and model.json.")],
+    log_dir: Annotated[Optional[Path], typer.Option("--logs", "-l", help="Folder for learning curves and summary.")] = None,
+    folds: Annotated[int, typer.Option("--folds", "-k", min=2, help="Number of folds (= ensemble members).")] = 10,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs per fold; the best on validation is kept.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the folds, initialisation and batches.")] = 0,
+    features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature columns [default: all 20].")] = None,
+    hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64.")] = None,
+    contiguous: Annotated[bool, typer.Option("--contiguous-check/--no-contiguous-check", help="Also report contiguous, unshuffled folds.")] = True,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Folds trained in parallel processes.")] = 2,
+    force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
+) -> None:
+    """Train the paper's MLP as a k-fold ensemble; every fold's model votes at prediction time."""
+    import time
+
+    from vgr.features.names import FEATURE_NAMES
+    from vgr.models.checkpoint import save_ensemble
+    from vgr.models.training import TrainingSettings, train_ensemble
+    from vgr.outputs import refuse_overwrite
+    from vgr.tables import read_feature_table
+
+    if model_dir.exists() and (not model_dir.is_dir() or any(model_dir.iterdir())):
+        refuse_overwrite(model_dir, force)
+    columns = tuple(c.strip() for c in features.split(",")) if features else FEATURE_NAMES
+    unknown = [c for c in columns if c not in FEATURE_NAMES]
+    if unknown:
+        fail(f"unknown feature(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_NAMES)}")
+    settings = TrainingSettings(folds=folds, epochs=epochs, seed=seed, features=columns, contiguous_check=contiguous,
+                                **({"hidden": _sizes(hidden)} if hidden else {}))
+    table = read_feature_table(csvs, columns=columns)
+    started = time.perf_counter()
+
+    def progress(protocol, fold, best):
+        warn(f"{protocol} fold {fold}/{folds}: best epoch {best.epoch}, validation accuracy {best.validation_accuracy:.2%}")
+
+    report = train_ensemble(table, settings, workers=workers, progress=progress)
+    report.ensemble.metadata["training"]["data_files"] = [p.name for p in csvs]
+    save_ensemble(report.ensemble, model_dir, force=force)
+    if log_dir is not None:
+        from vgr.models.logs import write_logs
+
+        write_logs(report, log_dir, force=force)
+    contiguous_text = "" if report.contiguous_accuracy is None else f", contiguous folds {report.contiguous_accuracy:.2%}"
+    warn(f"trained {folds} folds on {len(table.ids)} rows in {time.perf_counter() - started:.1f} s -> {model_dir}")
+    typer.echo(f"out-of-fold accuracy {report.out_of_fold_accuracy:.2%} (mean fold {report.mean_fold_accuracy:.2%})"
+               f"{contiguous_text}")
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        fail(f"--hidden takes comma-separated whole numbers, not {text!r}")
+    if not sizes or min(sizes) < 1:
+        fail(f"--hidden takes positive layer sizes, not {text!r}")
+    return sizes
+
+
+@app.command()
+def evaluate(
+    csv_path: Annotated[Path, typer.Argument(metavar="CSV", help="Features CSV with a label column.")],
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder [default: the bundled model].")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write one prediction per row here.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
+) -> None:
+    """Accuracy, per-class precision/recall/F1 and the confusion matrix of a model on a features CSV."""
+    import csv
+    import numpy as np
+
+    from vgr.features.names import LABELS
+    from vgr.models.evaluation import score
+    from vgr.outputs import refuse_overwrite, write_atomically
+    from vgr.predict import load_model
+    from vgr.tables import read_feature_table
+
+    if output is not None:
+        refuse_overwrite(output, force)
+    ensemble = load_model(model)
+    table = read_feature_table([csv_path], columns=ensemble.feature_names)
+    predictions = ensemble.predict(table.features)
+    predicted = np.array([LABELS.index(p.label) for p in predictions])
+    scores = score(table.labels, predicted)
+    typer.echo(f"rows: {len(predictions)}   accuracy: {scores.accuracy:.2%}")
+    typer.echo(f"{'class':<8}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
+    for c in scores.classes:
+        typer.echo(f"{c.label:<8}{c.precision:>10.4f}{c.recall:>10.4f}{c.f1:>10.4f}{c.support:>9}")
+    typer.echo("confusion (rows: true, columns: predicted)")
+    typer.echo(f"{'':<8}" + "".join(f"{label:>9}" for label in LABELS))
+    for label, row in zip(LABELS, scores.confusion):
+        typer.echo(f"{label:<8}" + "".join(f"{n:>9}" for n in row))
+    if output is not None:
+        def rows(stream):
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(["file", "label", "predicted", "p_female", "p_male", "votes"])
+            for name, true, p in zip(table.ids, table.labels, predictions):
+                writer.writerow([name, LABELS[true], p.label, f"{p.p_female:.6f}", f"{p.p_male:.6f}", f"{p.votes}/{p.members}"])
+
+        write_atomically(output, rows, force=force)
+
+
 def _report_failure(advance):
     def on_result(result) -> None:
         if not result.ok:

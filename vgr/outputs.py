@@ -17,7 +17,7 @@ def refuse_overwrite(path: str | Path, force: bool) -> None:
         raise OutputExistsError(f"{path}: already exists (use --force to overwrite)")
 
 
-def write_atomically(path: str | Path, write: Callable[[IO[str]], None], *, force: bool = False) -> None:
+def write_atomically(path: str | Path, write: Callable[[IO], None], *, force: bool = False, binary: bool = False) -> None:
     """Call ``write(handle)`` on a temporary file beside ``path``, then rename it into place.
 
     A reader (or a crash) sees either the old file or the complete new one, never half of it.
@@ -27,7 +27,7 @@ def write_atomically(path: str | Path, write: Callable[[IO[str]], None], *, forc
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
+        with (os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", newline="", encoding="utf-8")) as stream:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())

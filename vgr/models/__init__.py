@@ -1,0 +1,1 @@
+"""The paper's MLP, its k-fold training and the voting ensemble."""

@@ -1,0 +1,93 @@
+"""Every fold's network votes: soft vote (mean probability), with the hard-vote count alongside."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vgr.errors import ModelError
+from vgr.features.names import LABELS
+from vgr.models.scaler import Scaler
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    probability: float
+    p_male: float
+    p_female: float
+    votes: int
+    members: int
+
+
+@dataclass
+class Member:
+    network: object  # a torch module in eval mode
+    scaler: Scaler
+
+
+@dataclass
+class Ensemble:
+    feature_names: tuple[str, ...]
+    members: list[Member]
+    metadata: dict = field(default_factory=dict)
+    labels: tuple[str, ...] = LABELS
+
+    def as_matrix(self, features) -> np.ndarray:
+        """Accept an (n, k) array in ``feature_names`` order, a DataFrame, a dict or a list of dicts."""
+        if isinstance(features, Mapping):
+            features = [features]
+        if hasattr(features, "columns"):  # a DataFrame: select by name
+            missing = [name for name in self.feature_names if name not in features.columns]
+            if missing:
+                raise ModelError(f"input lacks feature column(s) {', '.join(map(repr, missing))} the model needs")
+            return features[list(self.feature_names)].to_numpy(dtype=np.float64)
+        if isinstance(features, Sequence) and features and isinstance(features[0], Mapping):
+            missing = [name for name in self.feature_names if name not in features[0]]
+            if missing:
+                raise ModelError(f"input lacks feature(s) {', '.join(map(repr, missing))} the model needs")
+            return np.array([[row[name] for name in self.feature_names] for row in features], dtype=np.float64)
+        matrix = np.asarray(features, dtype=np.float64)
+        if matrix.ndim != 2 or matrix.shape[1] != len(self.feature_names):
+            raise ModelError(
+                f"input has shape {matrix.shape}, but the ensemble expects (n, {len(self.feature_names)}) "
+                f"features: {', '.join(self.feature_names)}"
+            )
+        return matrix
+
+    def member_probabilities(self, features) -> np.ndarray:
+        """(members, n, classes) softmax outputs, each member on its own fold's scaling."""
+        import torch
+
+        matrix = self.as_matrix(features)
+        outputs = []
+        with torch.no_grad():
+            for member in self.members:
+                inputs = torch.as_tensor(member.scaler.transform(matrix), dtype=torch.float32)
+                outputs.append(torch.softmax(member.network(inputs), dim=1).double().numpy())
+        return np.stack(outputs)
+
+    def predict_proba(self, features) -> np.ndarray:
+        return self.member_probabilities(features).mean(axis=0)
+
+    def predict(self, features) -> list[Prediction]:
+        each = self.member_probabilities(features)
+        mean = each.mean(axis=0)
+        votes = np.stack([(each.argmax(axis=2) == k).sum(axis=0) for k in range(len(self.labels))], axis=1)
+        male, female = self.labels.index("male"), self.labels.index("female")
+        predictions = []
+        for row, probabilities in enumerate(mean):
+            winner = int(np.argmax(probabilities))
+            predictions.append(
+                Prediction(
+                    label=self.labels[winner],
+                    probability=float(probabilities[winner]),
+                    p_male=float(probabilities[male]),
+                    p_female=float(probabilities[female]),
+                    votes=int(votes[row, winner]),
+                    members=len(self.members),
+                )
+            )
+        return predictions

@@ -148,9 +148,10 @@ def predict(
 
 def _print_table(results) -> None:
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table("file", "label", "probability", "p_male", "votes", "seconds", "status")
+    table = Table("label", "probability", "p_male", "votes", "seconds", "status")
+    table.columns.insert(0, Column("file", overflow="fold"))
     for r in results:
         if r.ok:
             style = "cyan" if r.label == "male" else "magenta"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +58,11 @@ def _read_one(path: Path, columns: tuple[str, ...], require_label: bool, digest)
     digest.update(raw)
     if not raw.strip():
         raise TableError(f"{path}: empty file")
+    header = next(csv.reader(io.StringIO(raw.decode("utf-8", errors="replace").splitlines()[0])))
+    header = [name.strip() for name in header]
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise TableError(f"{path}: column {_names(duplicated)} appears more than once")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
@@ -76,9 +83,6 @@ def _read_one(path: Path, columns: tuple[str, ...], require_label: bool, digest)
 
 def _check_columns(path: Path, present, wanted: tuple[str, ...], require_label: bool) -> None:
     seen = list(present)
-    duplicated = sorted({c for c in seen if seen.count(c) > 1})
-    if duplicated:
-        raise TableError(f"{path}: column {_names(duplicated)} appears more than once")
     missing = [c for c in wanted if c not in seen] + (["label"] if require_label and "label" not in seen else [])
     if missing:
         raise TableError(f"{path}: column {_names(missing)} {'is' if len(missing) == 1 else 'are'} missing")

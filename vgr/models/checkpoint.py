@@ -47,6 +47,7 @@ def save_ensemble(ensemble: Ensemble, folder: str | Path, *, force: bool = False
             "members": members,
         }
         (staging / METADATA).write_text(json.dumps(metadata, indent=1) + "\n")
+        staging.chmod(0o755)  # mkdtemp makes it private; a model folder is ordinary data
         if folder.exists():
             shutil.rmtree(folder)
         staging.rename(folder)

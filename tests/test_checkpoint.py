@@ -1,0 +1,119 @@
+"""Model folders: round trip, validation, and refusal to run pickled code."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from vgr.errors import ModelError, OutputExistsError
+from vgr.models.checkpoint import load_ensemble, save_ensemble
+from vgr.models.training import TrainingSettings, train_ensemble
+from vgr.tables import read_feature_table
+
+
+@pytest.fixture(scope="module")
+def saved(shared, tmp_path_factory):
+    table = read_feature_table([shared / "data" / "voice.csv"])
+    report = train_ensemble(table, TrainingSettings(folds=2, epochs=2, hidden=(8,), contiguous_check=False))
+    folder = tmp_path_factory.mktemp("models") / "model"
+    save_ensemble(report.ensemble, folder)
+    return folder, report, table
+
+
+def copy(saved, tmp_path):
+    target = tmp_path / "model"
+    shutil.copytree(saved[0], target)
+    return target
+
+
+def test_round_trip_predicts_the_same(saved):
+    folder, report, table = saved
+    loaded = load_ensemble(folder)
+    np.testing.assert_allclose(loaded.predict_proba(table.features[:50]), report.ensemble.predict_proba(table.features[:50]))
+    metadata = json.loads((folder / "model.json").read_text())
+    for key in ("format", "format_version", "vgr_version", "feature_names", "classes", "architecture", "training", "metrics"):
+        assert key in metadata
+    assert len(metadata["members"]) == 2 and "mean" in metadata["members"][0]["scaler"]
+
+
+def test_existing_model_folder_is_not_overwritten(saved):
+    folder, report, _ = saved
+    with pytest.raises(OutputExistsError, match="already exists"):
+        save_ensemble(report.ensemble, folder)
+
+
+
+
+@pytest.mark.bad_input
+def test_missing_fold(saved, tmp_path):
+    folder = copy(saved, tmp_path)
+    (folder / "fold_02.pt").unlink()
+    with pytest.raises(ModelError) as caught:
+        load_ensemble(folder)
+    assert str(caught.value) == f"{folder / 'fold_02.pt'}: fold checkpoint is missing"
+
+
+@pytest.mark.bad_input
+def test_truncated_checkpoint(saved, tmp_path):
+    folder = copy(saved, tmp_path)
+    data = (folder / "fold_01.pt").read_bytes()
+    (folder / "fold_01.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match=r"fold_01\.pt: unreadable checkpoint"):
+        load_ensemble(folder)
+
+
+@pytest.mark.bad_input
+def test_wrong_format_version(saved, tmp_path):
+    folder = copy(saved, tmp_path)
+    metadata = json.loads((folder / "model.json").read_text())
+    metadata["format_version"] = 99
+    (folder / "model.json").write_text(json.dumps(metadata))
+    with pytest.raises(ModelError) as caught:
+        load_ensemble(folder)
+    assert str(caught.value) == f"{folder / 'model.json'}: format version 99 is not supported (this vgr reads 1)"
+
+
+@pytest.mark.bad_input
+def test_not_a_model_folder(tmp_path):
+    with pytest.raises(ModelError, match="no model.json"):
+        load_ensemble(tmp_path)
+
+
+@pytest.mark.bad_input
+def test_tensors_that_do_not_fit_the_architecture(saved, tmp_path):
+    folder = copy(saved, tmp_path)
+    torch.save({"0.weight": torch.zeros(3, 3)}, folder / "fold_01.pt")
+    with pytest.raises(ModelError, match=r"fold_01\.pt: does not fit the architecture"):
+        load_ensemble(folder)
+
+
+class _Exploit:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+@pytest.mark.bad_input
+def test_checkpoint_that_runs_code_when_unpickled_is_refused(saved, tmp_path):
+    folder = copy(saved, tmp_path)
+    marker = tmp_path / "pwned"
+    torch.save({"payload": _Exploit(str(marker))}, folder / "fold_01.pt")
+    with pytest.raises(ModelError, match=r"fold_01\.pt: refused: not a plain-tensor checkpoint"):
+        load_ensemble(folder)
+    assert not marker.exists()
+
+
+@pytest.mark.bad_input
+def test_input_with_other_features_than_the_model(saved):
+    folder, _, _ = saved
+    ensemble = load_ensemble(folder)
+    with pytest.raises(ModelError, match=r"input has shape \(2, 3\), but the ensemble expects \(n, 20\) features"):
+        ensemble.predict(np.zeros((2, 3)))
+    with pytest.raises(ModelError, match="input lacks feature"):
+        ensemble.predict({"meanfun": 0.1})

@@ -1,0 +1,127 @@
+"""`vgr train`, `vgr evaluate` and `vgr predict` from the command line: outputs, formats, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import harmonic_tone
+from vgr.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def small_csv(shared, tmp_path_factory):
+    """Every 10th row of voice.csv, with a file column, in shuffled column order."""
+    voice = pd.read_csv(shared / "data" / "voice.csv").iloc[::10].reset_index(drop=True)
+    voice.insert(0, "file", [f"row{i}" for i in range(len(voice))])
+    path = tmp_path_factory.mktemp("data") / "small.csv"
+    voice[list(reversed(voice.columns))].to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(small_csv, tmp_path_factory):
+    base = tmp_path_factory.mktemp("trained")
+    result = runner.invoke(app, ["train", str(small_csv), "-o", str(base / "model"), "-l", str(base / "logs"),
+                                 "--folds", "3", "--epochs", "60", "--hidden", "16,16", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    return base, result
+
+
+def test_train_writes_model_and_logs(trained):
+    base, result = trained
+    assert sorted(p.name for p in (base / "model").iterdir()) == ["fold_01.pt", "fold_02.pt", "fold_03.pt", "model.json"]
+    assert {p.name for p in (base / "logs").iterdir()} == {"fold_01.csv", "fold_02.csv", "fold_03.csv", "summary.json", "curves.png"}
+    assert (base / "logs" / "curves.png").read_bytes()[:4] == b"\x89PNG"
+    with open(base / "logs" / "fold_01.csv") as stream:
+        rows = list(csv.DictReader(stream))
+    assert len(rows) == 60 and set(rows[0]) == {"epoch", "train_loss", "train_accuracy", "validation_loss", "validation_accuracy"}
+    summary = json.loads((base / "logs" / "summary.json").read_text())
+    assert 0.8 < summary["metrics"]["out_of_fold_accuracy"] <= 1
+    assert "out-of-fold accuracy" in result.stdout and "contiguous folds" in result.stdout
+    assert "shuffled fold 1/3" in result.stderr
+
+
+def test_same_seed_gives_identical_checkpoints(trained, small_csv, tmp_path):
+    base, _ = trained
+    again = tmp_path / "again"
+    assert runner.invoke(app, ["train", str(small_csv), "-o", str(again), "--folds", "3", "--epochs", "60",
+                               "--hidden", "16,16", "--seed", "1", "-w", "1"]).exit_code == 0
+    for name in ("fold_01.pt", "fold_02.pt", "fold_03.pt", "model.json"):
+        assert (again / name).read_bytes() == (base / "model" / name).read_bytes(), name
+
+
+def test_train_refuses_to_overwrite_a_model(trained, small_csv):
+    base, _ = trained
+    result = runner.invoke(app, ["train", str(small_csv), "-o", str(base / "model")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"vgr: error: {base / 'model'}: already exists (use --force to overwrite)"
+
+
+@pytest.mark.bad_input
+def test_train_on_a_bad_csv_is_one_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    result = runner.invoke(app, ["train", str(bad), "-o", str(tmp_path / "m")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"vgr: error: {bad}: column 'meanfreq', 'sd',")
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "m").exists()
+
+
+def test_evaluate_prints_scores_and_writes_predictions(trained, small_csv, tmp_path):
+    base, _ = trained
+    out = tmp_path / "predictions.csv"
+    result = runner.invoke(app, ["evaluate", str(small_csv), "--model", str(base / "model"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "accuracy:" in result.stdout and "confusion" in result.stdout and "precision" in result.stdout
+    predictions = pd.read_csv(out)
+    assert list(predictions.columns) == ["file", "label", "predicted", "p_female", "p_male", "votes"]
+    assert predictions["file"].tolist()[:2] == ["row0", "row1"] and len(predictions) == 317
+    np.testing.assert_allclose(predictions["p_female"] + predictions["p_male"], 1, atol=1e-5)
+    accuracy = (predictions["label"] == predictions["predicted"]).mean()
+    assert f"accuracy: {accuracy:.2%}" in result.stdout
+
+
+def test_predict_formats_and_exit_codes(shared, tmp_path, write_wav):
+    male = shared / "audio" / "real" / "male" / "vcc2016_SM1_100001.wav"
+    female = shared / "audio" / "real" / "female" / "vcc2016_SF1_100002.wav"
+    result = runner.invoke(app, ["predict", str(male), str(female), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["label"] for r in rows] == ["male", "female"]
+    assert set(rows[0]) == {"file", "label", "probability", "p_male", "votes", "seconds", "status"}
+    assert rows[0]["votes"].endswith("/10") and rows[0]["status"] == "ok" and rows[0]["probability"] > 0.5
+
+    short = write_wav("short.wav", harmonic_tone(150, 16000, 0.05), 16000)
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["predict", str(male), str(short), "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 1
+    table = pd.read_csv(out)
+    assert table["label"].tolist()[0] == "male" and table["status"].tolist()[0] == "ok"
+    assert table["status"].tolist()[1].startswith("error: too short: 800 samples")
+    assert f"vgr: {short}: too short" in result.stderr
+
+    result = runner.invoke(app, ["predict", str(female)])
+    assert result.exit_code == 0 and "female" in result.stdout and "/10" in result.stdout
+
+
+def test_predict_a_features_csv(small_csv):
+    result = runner.invoke(app, ["predict", str(small_csv), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    assert len(rows) == 317 and rows[0]["file"] == "row0" and rows[0]["seconds"] == ""
+
+
+@pytest.mark.bad_input
+def test_predict_with_a_broken_model_is_one_line(tmp_path, shared):
+    (tmp_path / "model").mkdir()
+    result = runner.invoke(app, ["predict", str(shared / "audio" / "real" / "male"), "--model", str(tmp_path / "model")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"vgr: error: {tmp_path / 'model'}: no model.json (not a vgr model folder)"

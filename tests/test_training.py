@@ -1,0 +1,81 @@
+"""k-fold training: folds, determinism, honest metrics, the one-class case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vgr.errors import TableError
+from vgr.models.folds import contiguous_folds, stratified_folds, validation_split
+from vgr.models.training import TrainingSettings, train_ensemble
+from vgr.tables import FeatureTable, read_feature_table
+
+TINY = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=True)
+
+
+def test_stratified_folds_partition_rows_and_keep_class_balance():
+    labels = np.array([0] * 30 + [1] * 60)
+    folds = stratified_folds(labels, 3, seed=1)
+    assert sorted(np.concatenate(folds).tolist()) == list(range(90))
+    for fold in folds:
+        assert np.bincount(labels[fold]).tolist() == [10, 20]
+    assert [f.tolist() for f in folds] == [f.tolist() for f in stratified_folds(labels, 3, seed=1)]
+    assert [f.tolist() for f in folds] != [f.tolist() for f in stratified_folds(labels, 3, seed=2)]
+
+
+def test_contiguous_folds_are_blocks_in_file_order():
+    assert [f.tolist() for f in contiguous_folds(7, 3)] == [[0, 1, 2], [3, 4], [5, 6]]
+
+
+def test_validation_split_is_carved_from_the_given_rows():
+    labels = np.array([0, 1] * 50)
+    train, validation = validation_split(labels, 0.1, seed=0)
+    assert len(validation) == 10 and np.bincount(labels[validation]).tolist() == [5, 5]
+    assert set(train) | set(validation) == set(range(100)) and not set(train) & set(validation)
+
+
+@pytest.fixture(scope="module")
+def voice(shared):
+    return read_feature_table([shared / "data" / "voice.csv"])
+
+
+@pytest.fixture(scope="module")
+def tiny_report(voice):
+    return train_ensemble(voice, TINY)
+
+
+def test_training_reports_honest_metrics(tiny_report, voice):
+    report = tiny_report
+    assert len(report.ensemble.members) == 3 and len(report.folds) == 3
+    assert sum(f.test_rows for f in report.folds) == 3168
+    assert not np.isnan(report.out_of_fold_p_male).any()
+    oof = np.mean((report.out_of_fold_p_male >= 0.5) == (voice.labels == 1))
+    assert report.out_of_fold_accuracy == pytest.approx(oof)
+    assert report.out_of_fold_accuracy > 0.9  # even 10 epochs of a small net separate voice.csv well
+    assert report.contiguous_accuracy is not None and report.contiguous_accuracy < report.out_of_fold_accuracy
+    for fold in report.folds:
+        assert fold.best_epoch == min(fold.history, key=lambda log: log.validation_loss).epoch
+    metadata = report.ensemble.metadata
+    assert metadata["training"]["data_sha256"] == voice.sha256
+    assert metadata["metrics"]["out_of_fold_accuracy"] == report.out_of_fold_accuracy
+
+
+def test_same_seed_same_result_whatever_the_workers(voice, tiny_report):
+    settings = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=False)
+    again = train_ensemble(voice, settings, workers=2)
+    assert again.out_of_fold_accuracy == tiny_report.out_of_fold_accuracy
+    np.testing.assert_array_equal(again.out_of_fold_p_male, tiny_report.out_of_fold_p_male)
+
+
+def test_one_class_only_is_refused():
+    table = FeatureTable(np.ones((20, 20)), np.ones(20, dtype=int), [str(i) for i in range(20)], None,
+                         tuple(f"f{i}" for i in range(20)), "x")
+    with pytest.raises(TableError, match=r"training data has only one class \(male\); need both male and female rows"):
+        train_ensemble(table, TINY)
+
+
+def test_too_few_rows_for_the_folds():
+    labels = np.array([0] * 2 + [1] * 10)
+    table = FeatureTable(np.random.default_rng(0).random((12, 20)), labels, [], None, tuple("x" * 20), "x")
+    with pytest.raises(TableError, match="cannot make 3 folds: the smaller class has 2 rows"):
+        train_ensemble(table, TINY)

@@ -144,6 +144,14 @@ def _reported(results, protocol, progress):
         yield member, history, p_male
 
 
+def contiguous_accuracy(
+    table: FeatureTable, settings: TrainingSettings, *, workers: int = 1, progress: Progress | None = None
+) -> float:
+    """Out-of-fold accuracy of the same protocol on contiguous, unshuffled folds (voice.csv is sorted)."""
+    blocks = splits.contiguous_folds(len(table.labels), settings.folds)
+    return _run_folds(table, settings, blocks, "contiguous", workers, progress)[2]
+
+
 def train_ensemble(
     table: FeatureTable, settings: TrainingSettings, *, workers: int = 1, progress: Progress | None = None
 ) -> TrainingReport:
@@ -154,10 +162,7 @@ def train_ensemble(
     _check_trainable(table, settings)
     test_sets = splits.stratified_folds(table.labels, settings.folds, settings.seed)
     members, reports, oof, p_male = _run_folds(table, settings, test_sets, "shuffled", workers, progress)
-    contiguous = None
-    if settings.contiguous_check:
-        blocks = splits.contiguous_folds(len(table.labels), settings.folds)
-        contiguous = _run_folds(table, settings, blocks, "contiguous", workers, progress)[2]
+    contiguous = contiguous_accuracy(table, settings, workers=workers, progress=progress) if settings.contiguous_check else None
     config = MLPConfig(len(settings.features), tuple(settings.hidden), len(LABELS), settings.dropout)
     ensemble = Ensemble(tuple(settings.features), members, {"architecture": config.as_dict()})
     report = TrainingReport(ensemble, reports, oof, contiguous, p_male)

@@ -7,7 +7,6 @@ import shutil
 
 import numpy as np
 import pytest
-import torch
 
 from vgr.errors import ModelError, OutputExistsError
 from vgr.models.checkpoint import load_ensemble, save_ensemble
@@ -51,18 +50,18 @@ def test_existing_model_folder_is_not_overwritten(saved):
 @pytest.mark.bad_input
 def test_missing_fold(saved, tmp_path):
     folder = copy(saved, tmp_path)
-    (folder / "fold_02.pt").unlink()
+    (folder / "fold_02.npz").unlink()
     with pytest.raises(ModelError) as caught:
         load_ensemble(folder)
-    assert str(caught.value) == f"{folder / 'fold_02.pt'}: fold checkpoint is missing"
+    assert str(caught.value) == f"{folder / 'fold_02.npz'}: fold checkpoint is missing"
 
 
 @pytest.mark.bad_input
 def test_truncated_checkpoint(saved, tmp_path):
     folder = copy(saved, tmp_path)
-    data = (folder / "fold_01.pt").read_bytes()
-    (folder / "fold_01.pt").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ModelError, match=r"fold_01\.pt: unreadable checkpoint"):
+    data = (folder / "fold_01.npz").read_bytes()
+    (folder / "fold_01.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match=r"fold_01\.npz: unreadable checkpoint"):
         load_ensemble(folder)
 
 
@@ -86,8 +85,8 @@ def test_not_a_model_folder(tmp_path):
 @pytest.mark.bad_input
 def test_tensors_that_do_not_fit_the_architecture(saved, tmp_path):
     folder = copy(saved, tmp_path)
-    torch.save({"0.weight": torch.zeros(3, 3)}, folder / "fold_01.pt")
-    with pytest.raises(ModelError, match=r"fold_01\.pt: does not fit the architecture"):
+    np.savez(folder / "fold_01.npz", **{"layer0.weight": np.zeros((3, 3)), "layer0.bias": np.zeros(3)})
+    with pytest.raises(ModelError, match=r"fold_01\.npz: does not fit the architecture"):
         load_ensemble(folder)
 
 
@@ -103,8 +102,10 @@ class _Exploit:
 def test_checkpoint_that_runs_code_when_unpickled_is_refused(saved, tmp_path):
     folder = copy(saved, tmp_path)
     marker = tmp_path / "pwned"
-    torch.save({"payload": _Exploit(str(marker))}, folder / "fold_01.pt")
-    with pytest.raises(ModelError, match=r"fold_01\.pt: refused: not a plain-tensor checkpoint"):
+    payload = np.empty(1, dtype=object)
+    payload[0] = _Exploit(str(marker))
+    np.savez(folder / "fold_01.npz", **{"layer0.weight": payload, "layer0.bias": np.zeros(3)})
+    with pytest.raises(ModelError, match=r"fold_01\.npz: refused: not a plain-array checkpoint"):
         load_ensemble(folder)
     assert not marker.exists()
 

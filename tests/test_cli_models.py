@@ -37,7 +37,7 @@ def trained(small_csv, tmp_path_factory):
 
 def test_train_writes_model_and_logs(trained):
     base, result = trained
-    assert sorted(p.name for p in (base / "model").iterdir()) == ["fold_01.pt", "fold_02.pt", "fold_03.pt", "model.json"]
+    assert sorted(p.name for p in (base / "model").iterdir()) == ["fold_01.npz", "fold_02.npz", "fold_03.npz", "model.json"]
     assert {p.name for p in (base / "logs").iterdir()} == {"fold_01.csv", "fold_02.csv", "fold_03.csv", "summary.json", "curves.png"}
     assert (base / "logs" / "curves.png").read_bytes()[:4] == b"\x89PNG"
     with open(base / "logs" / "fold_01.csv") as stream:
@@ -54,7 +54,7 @@ def test_same_seed_gives_identical_checkpoints(trained, small_csv, tmp_path):
     again = tmp_path / "again"
     assert runner.invoke(app, ["train", str(small_csv), "-o", str(again), "--folds", "3", "--epochs", "60",
                                "--hidden", "16,16", "--seed", "1", "-w", "1"]).exit_code == 0
-    for name in ("fold_01.pt", "fold_02.pt", "fold_03.pt", "model.json"):
+    for name in ("fold_01.npz", "fold_02.npz", "fold_03.npz", "model.json"):
         assert (again / name).read_bytes() == (base / "model" / name).read_bytes(), name
 
 

@@ -1,6 +1,6 @@
-"""MODEL_DIR on disk: ``model.json`` (metadata, scalers) and one plain-tensor ``fold_XX.pt`` per member.
+"""MODEL_DIR on disk: ``model.json`` (metadata, scalers) and one ``fold_XX.npz`` of plain arrays per member.
 
-Loading never unpickles code: tensors are read with ``torch.load(weights_only=True)``.
+Loading never unpickles anything (``numpy.load(allow_pickle=False)``) and needs no torch.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from pathlib import Path
 from vgr._version import __version__
 from vgr.errors import ModelError
 from vgr.models.ensemble import Ensemble, Member
-from vgr.models.network import MLPConfig, build_network
+from vgr.features.names import FEATURE_NAMES
+from vgr.models.network import MLPConfig
 from vgr.models.scaler import Scaler
+from vgr.models.weights import Layers
 from vgr.outputs import refuse_overwrite
 
 FORMAT = "vgr-ensemble"
@@ -24,8 +26,6 @@ METADATA = "model.json"
 
 def save_ensemble(ensemble: Ensemble, folder: str | Path, *, force: bool = False) -> None:
     """Write the folder next to its final place, then move it in, so a reader never sees half of it."""
-    import torch
-
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         refuse_overwrite(folder, force)
@@ -34,8 +34,8 @@ def save_ensemble(ensemble: Ensemble, folder: str | Path, *, force: bool = False
     try:
         members = []
         for index, member in enumerate(ensemble.members, start=1):
-            name = f"fold_{index:02d}.pt"
-            torch.save(member.network.state_dict(), staging / name)
+            name = f"fold_{index:02d}.npz"
+            member.layers.save(staging / name)
             members.append({"file": name, "scaler": member.scaler.as_dict()})
         metadata = {
             **ensemble.metadata,
@@ -78,16 +78,22 @@ def read_metadata(folder: Path) -> dict:
     return metadata
 
 
-def load_ensemble(folder: str | Path) -> Ensemble:
-    """Rebuild and validate every member; clear errors for a missing fold, wrong version or bad tensors."""
-    import pickle
+def expected_shapes(config: MLPConfig) -> list[tuple[int, int]]:
+    sizes = [config.inputs, *config.hidden, config.classes]
+    return [(after, before) for before, after in zip(sizes, sizes[1:])]
 
-    import torch
+
+def load_ensemble(folder: str | Path) -> Ensemble:
+    """Rebuild and validate every member; clear errors for a missing fold, wrong version or bad arrays."""
+    import zipfile
 
     folder = Path(folder)
     metadata = read_metadata(folder)
     config = MLPConfig.from_dict(metadata["architecture"])
     names = tuple(metadata["feature_names"])
+    unknown = [name for name in names if name not in FEATURE_NAMES]
+    if unknown:
+        raise ModelError(f"{folder}: unknown feature name(s) {', '.join(map(repr, unknown))} in {METADATA}")
     if config.inputs != len(names):
         raise ModelError(f"{folder}: architecture takes {config.inputs} inputs but {len(names)} feature names are listed")
     members = []
@@ -96,21 +102,18 @@ def load_ensemble(folder: str | Path) -> Ensemble:
         if not path.is_file():
             raise ModelError(f"{path}: fold checkpoint is missing")
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except pickle.UnpicklingError as error:
-            raise ModelError(f"{path}: refused: not a plain-tensor checkpoint ({str(error).splitlines()[0]})") from None
-        except Exception as error:  # truncated or corrupt archive
+            layers = Layers.load(path)
+        except ValueError as error:
+            raise ModelError(f"{path}: refused: not a plain-array checkpoint ({str(error).splitlines()[0]})") from None
+        except (OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
             raise ModelError(f"{path}: unreadable checkpoint ({type(error).__name__}: {error})".splitlines()[0]) from None
-        network = build_network(config)
-        try:
-            network.load_state_dict(state)
-        except (RuntimeError, TypeError, AttributeError) as error:
-            raise ModelError(f"{path}: does not fit the architecture ({str(error).splitlines()[0]})") from None
-        network.eval()
+        shapes = [tuple(w.shape) for w in layers.weights]
+        if shapes != expected_shapes(config) or [b.shape for b in layers.biases] != [(s[0],) for s in shapes]:
+            raise ModelError(f"{path}: does not fit the architecture (layers {shapes}, expected {expected_shapes(config)})")
         scaler = Scaler.from_dict(entry["scaler"])
         if scaler.mean.shape != (len(names),):
             raise ModelError(f"{folder}: scaler of {entry['file']} has {scaler.mean.size} features, expected {len(names)}")
-        members.append(Member(network, scaler))
+        members.append(Member(layers, scaler))
     if not members:
         raise ModelError(f"{folder}: the ensemble has no members")
     extra = {k: v for k, v in metadata.items() if k not in ("members",)}

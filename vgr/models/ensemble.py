@@ -10,6 +10,7 @@ import numpy as np
 from vgr.errors import ModelError
 from vgr.features.names import LABELS
 from vgr.models.scaler import Scaler
+from vgr.models.weights import Layers
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,13 @@ class Prediction:
     members: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Member:
-    network: object  # a torch module in eval mode
+    layers: Layers
     scaler: Scaler
+
+    def probabilities(self, matrix: np.ndarray) -> np.ndarray:
+        return self.layers.probabilities(self.scaler.transform(matrix))
 
 
 @dataclass
@@ -59,15 +63,8 @@ class Ensemble:
 
     def member_probabilities(self, features) -> np.ndarray:
         """(members, n, classes) softmax outputs, each member on its own fold's scaling."""
-        import torch
-
         matrix = self.as_matrix(features)
-        outputs = []
-        with torch.no_grad():
-            for member in self.members:
-                inputs = torch.as_tensor(member.scaler.transform(matrix), dtype=torch.float32)
-                outputs.append(torch.softmax(member.network(inputs), dim=1).double().numpy())
-        return np.stack(outputs)
+        return np.stack([member.probabilities(matrix) for member in self.members])
 
     def predict_proba(self, features) -> np.ndarray:
         return self.member_probabilities(features).mean(axis=0)

@@ -14,6 +14,7 @@ from vgr.models.ensemble import Ensemble, Member
 from vgr.models.network import MLPConfig, build_network
 from vgr.models.scaler import Scaler
 from vgr.models.trainer import EpochLog, TrainerSettings, fit
+from vgr.models.weights import Layers
 from vgr.tables import FeatureTable
 
 
@@ -97,7 +98,7 @@ def _train_member(features, labels, train_rows, settings: TrainingSettings, seed
         TrainerSettings(settings.epochs, settings.batch_size, settings.learning_rate, settings.weight_decay, seed),
         on_epoch,
     )
-    return Member(network, scaler), history
+    return Member(Layers.from_state_dict(network.state_dict()), scaler), history
 
 
 def _fold_job(args):
@@ -108,9 +109,7 @@ def _fold_job(args):
     torch.set_num_threads(1)  # bit-identical results whatever the machine's core count
     train_rows = np.setdiff1d(np.arange(len(labels)), test_rows)
     member, history = _train_member(features, labels, train_rows, settings, settings.seed * 1000 + fold, None)
-    with torch.no_grad():
-        inputs = torch.as_tensor(member.scaler.transform(features[test_rows]), dtype=torch.float32)
-        p_male = torch.softmax(member.network(inputs), dim=1)[:, LABELS.index("male")].double().numpy()
+    p_male = member.probabilities(features[test_rows])[:, LABELS.index("male")]
     return member, history, p_male
 
 

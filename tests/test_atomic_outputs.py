@@ -54,3 +54,17 @@ def test_predict_output_is_replaced_whole(tmp_path, shared):
     result = CliRunner().invoke(app, ["predict", str(male), "--format", "json", "-o", str(out), "--force"])
     assert result.exit_code == 0 and out.read_text().startswith("[")
     assert [p.name for p in tmp_path.iterdir()] == ["p.json"]  # no temporary left behind
+
+
+def test_unwritable_output_is_one_line(tmp_path, shared):
+    from typer.testing import CliRunner
+
+    from vgr.cli import app
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = blocker / "features.csv"  # a path under a regular file cannot be created
+    result = CliRunner().invoke(app, ["extract", str(shared / "audio" / "real" / "male"), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("vgr: error: ") and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -15,6 +15,7 @@ import typer
 from vgr._version import __version__
 from vgr.errors import VgrError
 
+
 class _Group(typer.core.TyperGroup):
     """Turns library errors into one line on stderr and exit code 1, whoever invokes the app."""
 
@@ -23,6 +24,10 @@ class _Group(typer.core.TyperGroup):
             return super().invoke(ctx)
         except VgrError as error:
             typer.echo(f"vgr: error: {error}", err=True)
+            raise typer.Exit(1) from None
+        except OSError as error:  # e.g. an output folder that cannot be written
+            where = f"{error.filename}: " if error.filename else ""
+            typer.echo(f"vgr: error: {where}{error.strerror or error}", err=True)
             raise typer.Exit(1) from None
 
 

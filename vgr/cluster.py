@@ -19,8 +19,13 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
     """A ``distributed.Client`` for the scheduler at ``address``; ``ClusterError`` if that is not possible."""
     try:
         from distributed import Client
+        from distributed.comm.addressing import parse_address, parse_host_port
     except ImportError:
         raise ClusterError("--scheduler needs Dask distributed: pip install 'vgr[dask]'") from None
+    try:
+        parse_host_port(parse_address(address)[1])
+    except ValueError as error:
+        raise ClusterError(f"{address!r} is not a Dask scheduler address like tcp://host:8786 ({error})") from None
     try:
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as error:
@@ -53,7 +58,7 @@ def _stream(client, jobs: list[AudioJob]) -> Iterator[FileResult]:
             position[future.key] = index
             return future
 
-        futures = as_completed([submit(i, t) for i, t in _take(tasks, window)])
+        futures = as_completed([submit(i, t) for i, t in _take(tasks, window)], loop=client.loop)
         finished: dict[int, list[FileResult]] = {}
         following = 0
         for future in futures:

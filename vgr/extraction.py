@@ -59,11 +59,12 @@ def extract_to_csv(
         write_atomically(partial, lambda stream: _write_rows(stream, columns, known.values()), force=True)
     todo = [job for job in jobs if job.name not in known]
     summary.skipped = len(jobs) - len(todo)
+    results = _results(todo, workers, scheduler)  # connects to a cluster now, before any file is written
     with partial.open("a" if resume else "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream, lineterminator="\n")
         if not resume:
             writer.writerow(columns)
-        for result in _results(todo, workers, scheduler):
+        for result in results:
             if result.ok:
                 writer.writerow(row(result, with_label))
                 stream.flush()

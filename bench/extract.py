@@ -96,42 +96,41 @@ def dask_worker_peak_mb(client) -> float:
 
 def main() -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    from distributed import Client, LocalCluster
-
     rows = []
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = Client(cluster)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         one_hour = write_one_hour(folder / "one_hour.wav")
-        for repeat in (1, 4):
-            inputs = folders(repeat)
-            name = "all shared audio" + (f", {repeat}x" if repeat > 1 else "")
+        workloads = [("all shared audio", folders(1)), ("all shared audio, 4x", folders(4))]
+        base = {}
+        for name, inputs in workloads:  # local rows first: an idle Dask cluster in this process costs CPU
             files, audio, cpu = single_process(inputs)
-            rows.append((name, files, "1 warm process (CPU time)", f"{audio:.0f}", f"{cpu:.2f}", f"{audio / cpu:.0f}x", ""))
-            reference = folder / "w1.csv"
-            base = command(inputs, reference, "-w", "1")
-            for mode, options in (("--workers 1", ("-w", "1")), ("--workers 2", ("-w", "2")),
-                                  ("--scheduler (Dask local cluster, 2 workers)", ("--scheduler", cluster.scheduler_address))):
-                output = folder / "out.csv"
-                wall = base if options == ("-w", "1") else command(inputs, output, *options)
-                if options != ("-w", "1"):
-                    assert output.read_bytes() == reference.read_bytes(), f"{mode} changed the output"
-                rows.append((name, files, f"`vgr extract {mode}`", f"{audio:.0f}", f"{wall:.2f}", f"{audio / wall:.0f}x",
-                             f"{base / wall:.2f}x"))
-        print("| audio | files | mode | audio s | seconds | real-time factor | speed-up vs --workers 1 |")
-        print("|---|---|---|---|---|---|---|")
-        for row in rows:
-            print("| " + " | ".join(map(str, row)) + " |", flush=True)
-        command([str(one_hour), *folders()], folder / "dask.csv", "--scheduler", cluster.scheduler_address)
+            rows.append((name, files, audio, "1 warm process (CPU time)", cpu))
+            base[name] = command(inputs, folder / f"{files}.csv", "-w", "1")
+            rows.append((name, files, audio, "`vgr extract --workers 1`", base[name]))
+            rows.append((name, files, audio, "`vgr extract --workers 2`", command(inputs, folder / "w2.csv", "-w", "2")))
+            assert (folder / "w2.csv").read_bytes() == (folder / f"{files}.csv").read_bytes()
         memory = [
             ("fresh process, `extract_features` on the one-hour WAV", fresh_process_peak_mb(one_hour)),
             ("largest `--workers 2` pool process: shared audio + the one-hour WAV 4x",
              pool_worker_peak_mb([*[one_hour] * 4, *folders()])),
-            ("largest Dask worker (local cluster) after all the runs above + the one-hour WAV", dask_worker_peak_mb(client)),
         ]
-    client.close()
-    cluster.close()
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                Client(cluster) as client:
+            for name, inputs in workloads:
+                files = rows[[r[0] for r in rows].index(name)][1]
+                wall = command(inputs, folder / "dask.csv", "--scheduler", cluster.scheduler_address)
+                assert (folder / "dask.csv").read_bytes() == (folder / f"{files}.csv").read_bytes()
+                rows.append((name, files, rows[[r[0] for r in rows].index(name)][2],
+                             "`vgr extract --scheduler` (Dask local cluster, 2 single-threaded workers)", wall))
+            command([str(one_hour), *folders()], folder / "dask.csv", "--scheduler", cluster.scheduler_address)
+            memory.append(("largest Dask worker: all the runs above + the one-hour WAV", dask_worker_peak_mb(client)))
+    print("| audio | files | mode | audio s | seconds | real-time factor | speed-up vs --workers 1 |")
+    print("|---|---|---|---|---|---|---|")
+    for name, files, audio, mode, seconds in sorted(rows, key=lambda r: r[0]):
+        speed_up = "" if "CPU" in mode else f"{base[name] / seconds:.2f}x"
+        print(f"| {name} | {files} | {mode} | {audio:.0f} | {seconds:.2f} | {audio / seconds:.0f}x | {speed_up} |")
     print("\n| process | peak RSS |")
     print("|---|---|")
     for name, megabytes in memory:

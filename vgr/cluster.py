@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vgr.allocator import restore_malloc_thresholds
 from vgr.batch import FileResult, analyse_many, chunk_size, chunks
 from vgr.discovery import AudioJob
 from vgr.errors import ClusterError
@@ -33,6 +34,12 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
         raise ClusterError(f"cannot reach the Dask scheduler at {address} ({reason})") from None
 
 
+def analyse_on_worker(jobs: list[AudioJob]) -> list[FileResult]:
+    """``analyse_many`` in a Dask worker, after undoing the nanny's malloc setting (see ``vgr.allocator``)."""
+    restore_malloc_thresholds()
+    return analyse_many(jobs)
+
+
 def run_on_cluster(jobs: list[AudioJob], address: str, *, timeout: float = CONNECT_TIMEOUT) -> Iterator[FileResult]:
     """Results for ``jobs`` in their order, computed by the workers of the Dask scheduler at ``address``.
 
@@ -54,7 +61,7 @@ def _stream(client, jobs: list[AudioJob]) -> Iterator[FileResult]:
         position: dict[str, int] = {}
 
         def submit(index: int, task: list[AudioJob]):
-            future = client.submit(analyse_many, task, pure=False)
+            future = client.submit(analyse_on_worker, task, pure=False)
             position[future.key] = index
             return future
 

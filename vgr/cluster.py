@@ -6,6 +6,7 @@ Results come back as they finish and are put back in job order before they are y
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from vgr.allocator import restore_malloc_thresholds
@@ -47,10 +48,10 @@ def run_on_cluster(jobs: list[AudioJob], address: str, *, timeout: float = CONNE
     the number of jobs.
     """
     client = connect(address, timeout)  # now, so that an unreachable scheduler fails before any output
-    return _stream(client, jobs)
+    return _stream(client, jobs, address)
 
 
-def _stream(client, jobs: list[AudioJob]) -> Iterator[FileResult]:
+def _stream(client, jobs: list[AudioJob], address: str) -> Iterator[FileResult]:
     from distributed import as_completed
 
     try:
@@ -65,13 +66,17 @@ def _stream(client, jobs: list[AudioJob]) -> Iterator[FileResult]:
             position[future.key] = index
             return future
 
-        futures = as_completed([submit(i, t) for i, t in _take(tasks, window)], loop=client.loop)
+        futures = as_completed([submit(i, t) for i, t in itertools.islice(tasks, window)], loop=client.loop)
         finished: dict[int, list[FileResult]] = {}
         following = 0
         for future in futures:
-            finished[position.pop(future.key)] = future.result()
+            try:
+                finished[position.pop(future.key)] = future.result()
+            except Exception as error:  # analyse never raises: a worker died or the scheduler went away
+                reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                raise ClusterError(f"the Dask cluster at {address} failed: {reason}") from None
             future.release()
-            for index, task in _take(tasks, 1):
+            for index, task in itertools.islice(tasks, 1):
                 futures.add(submit(index, task))
             while following in finished:
                 yield from finished.pop(following)
@@ -79,6 +84,3 @@ def _stream(client, jobs: list[AudioJob]) -> Iterator[FileResult]:
     finally:
         client.close()
 
-
-def _take(iterator, count: int) -> list:
-    return [item for _, item in zip(range(count), iterator)]

@@ -74,7 +74,7 @@ def extract(
         bool, typer.Option("--resume", help="Keep the rows of an interrupted run (or of OUTPUT); extract only the rest.")
     ] = False,
     scheduler: Annotated[
-        Optional[str], typer.Option("--scheduler", help="Run on this Dask cluster, e.g. tcp://host:8786 (pip install vgr[dask]).")
+        Optional[str], typer.Option("--scheduler", help="Run on this Dask cluster, e.g. tcp://host:8786 (pip install vgr\\[dask]).")
     ] = None,
 ) -> None:
     """Compute the 20 voice.csv features of every audio file into one CSV.

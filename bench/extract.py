@@ -1,13 +1,20 @@
-"""Extraction throughput and memory: run by hand, paste the table into bench/README.md.
+"""Extraction throughput and memory: run by hand, paste the tables into bench/README.md.
 
-    python bench/extract.py            # all shared audio, 1 and 2 workers, 1-hour file memory
+    python bench/extract.py            # needs vgr[dask] for the Dask rows
 
-Throughput is seconds of audio analysed per CPU-second (single process) and per wall-second
-per worker (parallel). The first 20 s of a file are analysed, so long files count 20 s.
+Throughput: seconds of audio analysed per CPU-second (one warm process), and the wall time of the whole
+``vgr extract`` command (Python start-up, imports, pool or cluster hand-over, CSV writing) with
+``--workers 1``, ``--workers 2`` and ``--scheduler`` on a Dask local cluster of 2 single-threaded worker
+processes (started before the clock, as an existing cluster would be). Median of 3 runs. The first 20 s of a
+file are analysed, so long files count 20 s. Every mode's CSV is checked to be byte-identical to ``--workers 1``.
+
+Memory: peak resident memory (VmHWM) of one process or worker, including a generated one-hour 16 kHz WAV.
 """
 
 from __future__ import annotations
 
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -17,70 +24,119 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's vgr, here and in the Dask workers spawned from here
+SHARED = ROOT.parent / "shared"
 CORPORA = ("real", "librispeech-test-other", "variants")
+REPEATS = 3
+PEAK = "[int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')][0] / 1024"
 
 
-def jobs_of(folders):
+def folders(repeat: int = 1) -> list[str]:
+    return [str(SHARED / "audio" / corpus) for corpus in CORPORA] * repeat
+
+
+def single_process(inputs) -> tuple[int, float, float]:
+    from vgr.batch import analyse
     from vgr.discovery import discover
 
-    return discover([SHARED / "audio" / f for f in folders])
-
-
-def single_process(jobs) -> tuple[float, float]:
-    from vgr.batch import analyse
-
+    jobs = discover(inputs)
     analyse(jobs[0])  # warm imports and FFT plans
     started = time.process_time()
     seconds = sum(analyse(job).seconds for job in jobs)
-    return seconds, time.process_time() - started
+    return len(jobs), seconds, time.process_time() - started
 
 
-def parallel(jobs, workers: int) -> tuple[float, float]:
-    from vgr.batch import run
+def command(inputs, output: Path, *options: str) -> float:
+    """Median wall seconds of ``vgr extract INPUTS -o OUTPUT OPTIONS`` in a fresh interpreter."""
+    times = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "vgr", "extract", *inputs, "-o", str(output), "--force", *options],
+                       check=True, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
-    started = time.perf_counter()
-    seconds = sum(result.seconds for result in run(jobs, workers))
-    return seconds, time.perf_counter() - started
 
-
-def one_hour_peak_rss_mb(folder: Path) -> float:
-    """Peak resident memory of a fresh process extracting a generated one-hour 16 kHz file."""
-    path = folder / "one_hour.wav"
+def write_one_hour(path: Path) -> Path:
     rate = 16000
     rng = np.random.default_rng(0)
     with soundfile.SoundFile(str(path), "w", rate, 1, "PCM_16") as sound:
         for _ in range(60):  # one minute at a time: the generator itself stays small
             t = np.arange(60 * rate) / rate
             sound.write(0.3 * np.sin(2 * np.pi * 150 * t) + 0.01 * rng.standard_normal(t.size))
+    return path
+
+
+def fresh_process_peak_mb(path: Path) -> float:
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the (large) parent across exec.
+    code = f"import vgr.features as f; f.extract_features({str(path)!r}); print({PEAK})"
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def pool_worker_peak_mb(inputs) -> float:
+    """The largest VmHWM among the ``--workers 2`` pool processes over ``inputs`` (measured inside each)."""
     code = (
-        "import vgr.features as f; f.extract_features(%r); "
-        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])" % str(path)
+        "import sys, vgr.batch as b\n"
+        "from vgr.discovery import discover\n"
+        "analyse = b.analyse\n"
+        "def peak(job):\n"
+        "    analyse(job)\n"
+        f"    return {PEAK}\n"
+        "b.analyse = peak\n"
+        f"print(max(b.run(discover({list(map(str, inputs))!r}), 2)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip()) / 1024
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                cwd=ROOT).stdout)
+
+
+def dask_worker_peak_mb(client) -> float:
+    return max(client.run(lambda: eval(PEAK)).values())
 
 
 def main() -> None:
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     rows = []
-    speech16k = jobs_of(["librispeech-test-other", "real"])
-    everything = jobs_of(CORPORA)
-    for name, jobs in (("16 kHz speech (librispeech-test-other + real)", speech16k), ("all shared audio", everything)):
-        audio, cpu = single_process(jobs)
-        rows.append((name, len(jobs), "1 process", f"{audio:.0f}", f"{cpu:.2f} CPU s", f"{audio / cpu:.0f}x"))
-        for workers in (1, 2):
-            audio, wall = parallel(jobs, workers)
-            rows.append((name, len(jobs), f"--workers {workers}", f"{audio:.0f}", f"{wall:.2f} wall s",
-                         f"{audio / wall:.0f}x ({audio / wall / workers:.0f}x per worker)"))
     with tempfile.TemporaryDirectory() as folder:
-        peak = one_hour_peak_rss_mb(Path(folder))
-    print("| audio | files | mode | audio s | time | real-time factor |")
-    print("|---|---|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(map(str, row)) + " |")
-    print(f"\nPeak RSS of one process extracting a one-hour 16 kHz WAV: {peak:.0f} MB")
-    print(f"(measured {time.strftime('%Y-%m-%d')}, python {sys.version.split()[0]})")
+        folder = Path(folder)
+        one_hour = write_one_hour(folder / "one_hour.wav")
+        workloads = [("all shared audio", folders(1)), ("all shared audio, 4x", folders(4))]
+        base = {}
+        for name, inputs in workloads:  # local rows first: an idle Dask cluster in this process costs CPU
+            files, audio, cpu = single_process(inputs)
+            rows.append((name, files, audio, "1 warm process (CPU time)", cpu))
+            base[name] = command(inputs, folder / f"{files}.csv", "-w", "1")
+            rows.append((name, files, audio, "`vgr extract --workers 1`", base[name]))
+            rows.append((name, files, audio, "`vgr extract --workers 2`", command(inputs, folder / "w2.csv", "-w", "2")))
+            assert (folder / "w2.csv").read_bytes() == (folder / f"{files}.csv").read_bytes()
+        memory = [
+            ("fresh process, `extract_features` on the one-hour WAV", fresh_process_peak_mb(one_hour)),
+            ("largest `--workers 2` pool process: shared audio + the one-hour WAV 4x",
+             pool_worker_peak_mb([*[one_hour] * 4, *folders()])),
+        ]
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                Client(cluster) as client:
+            for name, inputs in workloads:
+                files = rows[[r[0] for r in rows].index(name)][1]
+                wall = command(inputs, folder / "dask.csv", "--scheduler", cluster.scheduler_address)
+                assert (folder / "dask.csv").read_bytes() == (folder / f"{files}.csv").read_bytes()
+                rows.append((name, files, rows[[r[0] for r in rows].index(name)][2],
+                             "`vgr extract --scheduler` (Dask local cluster, 2 single-threaded workers)", wall))
+            command([str(one_hour), *folders()], folder / "dask.csv", "--scheduler", cluster.scheduler_address)
+            memory.append(("largest Dask worker: all the runs above + the one-hour WAV", dask_worker_peak_mb(client)))
+    print("| audio | files | mode | audio s | seconds | real-time factor | speed-up vs --workers 1 |")
+    print("|---|---|---|---|---|---|---|")
+    for name, files, audio, mode, seconds in sorted(rows, key=lambda r: r[0]):
+        speed_up = "" if "CPU" in mode else f"{base[name] / seconds:.2f}x"
+        print(f"| {name} | {files} | {mode} | {audio:.0f} | {seconds:.2f} | {audio / seconds:.0f}x | {speed_up} |")
+    print("\n| process | peak RSS |")
+    print("|---|---|")
+    for name, megabytes in memory:
+        print(f"| {name} | {megabytes:.0f} MB |")
+    print(f"\n(measured {time.strftime('%Y-%m-%d')}, python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+          f"median of {REPEATS} runs)")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import signal
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -51,16 +54,55 @@ def analyse(job: AudioJob) -> FileResult:
         return FileResult(job, None, error=f"{type(error).__name__}: {error}".splitlines()[0])
 
 
+def analyse_many(jobs: list[AudioJob]) -> list[FileResult]:
+    """``analyse`` over a chunk of jobs: one task for a pool or a cluster, less overhead than one per file."""
+    return [analyse(job) for job in jobs]
+
+
+def chunks(jobs: list[AudioJob], size: int) -> Iterator[list[AudioJob]]:
+    for start in range(0, len(jobs), size):
+        yield jobs[start : start + size]
+
+
+def chunk_size(files: int, workers: int) -> int:
+    """Small enough to balance the last chunks across workers, large enough to amortise the hand-over."""
+    return max(1, min(8, files // (workers * 32)))
+
+
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _warm_up() -> None:
+    """Import the extractor before the pool forks, so that workers start with it loaded."""
+    import vgr.features.extract  # noqa: F401
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C is for the parent, which stops the pool; workers finish their chunk quietly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run(jobs: list[AudioJob], workers: int | None = None) -> Iterator[FileResult]:
-    """Results for ``jobs`` in their order, computed by ``workers`` processes (1: in this process)."""
+    """Results for ``jobs`` in their order, computed by ``workers`` processes (1: in this process).
+
+    At most a few chunks per worker are queued at a time, so memory does not grow with the number of jobs.
+    """
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(jobs) <= 1:
         yield from map(analyse, jobs)
         return
-    chunk = max(1, min(16, len(jobs) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(analyse, jobs, chunksize=chunk)
+    _warm_up()
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+    try:
+        pending: deque = deque()
+        tasks = chunks(jobs, chunk_size(len(jobs), workers))
+        for task in itertools.islice(tasks, workers * 4):
+            pending.append(pool.submit(analyse_many, task))
+        while pending:
+            done = pending.popleft().result()
+            for task in itertools.islice(tasks, 1):
+                pending.append(pool.submit(analyse_many, task))
+            yield from done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

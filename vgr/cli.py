@@ -75,6 +75,12 @@ def extract(
     ] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes [default: all cores].")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Keep the rows of an interrupted run (or of OUTPUT); extract only the rest.")
+    ] = False,
+    scheduler: Annotated[
+        Optional[str], typer.Option("--scheduler", help="Run on this Dask cluster, e.g. tcp://host:8786 (pip install vgr\\[dask]).")
+    ] = None,
 ) -> None:
     """Compute the 20 voice.csv features of every audio file into one CSV.
 
@@ -86,7 +92,7 @@ def extract(
     from vgr.extraction import extract_to_csv
     from vgr.outputs import refuse_overwrite
 
-    refuse_overwrite(output, force)
+    refuse_overwrite(output, force or resume)
     jobs = discovery.discover(inputs)
     if labels is not None:
         jobs = discovery.apply_labels(jobs, discovery.read_labels(labels))
@@ -94,9 +100,11 @@ def extract(
         fail(f"no audio files found in {', '.join(map(str, inputs))}")
     started = time.perf_counter()
     with _progress(len(jobs), "extracting") as advance:
-        summary = extract_to_csv(jobs, output, workers=workers, force=force, on_result=_report_failure(advance))
+        summary = extract_to_csv(jobs, output, workers=workers, force=force, resume=resume, scheduler=scheduler,
+                                 on_result=_report_failure(advance))
     elapsed = time.perf_counter() - started
-    warn(f"{summary.done} files extracted, {len(summary.failures)} failed, {elapsed:.1f} s -> {output}")
+    kept = f", {summary.skipped} already done" if resume else ""
+    warn(f"{summary.done} files extracted, {len(summary.failures)} failed{kept}, {elapsed:.1f} s -> {output}")
     if summary.failures:
         raise typer.Exit(1)
 

@@ -42,3 +42,7 @@ class ModelError(VgrError):
 
 class OutputExistsError(VgrError, FileExistsError):
     """Refusing to overwrite an existing output without ``force``."""
+
+
+class ClusterError(VgrError):
+    """Dask is not installed, or its scheduler cannot be reached."""

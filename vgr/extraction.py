@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vgr import batch
 from vgr.discovery import AudioJob
 from vgr.feature_csv import header, row
-from vgr.outputs import refuse_overwrite
+from vgr.outputs import refuse_overwrite, write_atomically
+from vgr.resume import complete_rows
 
 
 @dataclass
 class ExtractionSummary:
     done: int = 0
     failures: list[batch.FileResult] = field(default_factory=list)
+    skipped: int = 0  # files whose rows an earlier, interrupted run had already written
 
 
 def partial_path(output: Path) -> Path:
@@ -31,22 +33,38 @@ def extract_to_csv(
     *,
     workers: int | None = None,
     force: bool = False,
+    resume: bool = False,
+    scheduler: str | None = None,
     on_result: Callable[[batch.FileResult], None] | None = None,
 ) -> ExtractionSummary:
     """Extract ``jobs`` into ``output``; rows stream to a hidden partial file that is renamed at the end.
 
-    The output never exists half-written; a killed run leaves the partial file with every finished row.
+    The output never exists half-written; a killed or interrupted run leaves the partial file with every
+    finished row. With ``resume``, the rows already in the partial file (and in ``output``, if it exists)
+    are kept and only the other files are extracted; the output is then written in the order of ``jobs``.
+    ``scheduler`` (``tcp://host:port``) runs the extraction on a Dask cluster instead of local processes.
     """
     output = Path(output)
-    refuse_overwrite(output, force)
+    refuse_overwrite(output, force or resume)
     output.parent.mkdir(parents=True, exist_ok=True)
     with_label = any(job.label for job in jobs)
-    summary = ExtractionSummary()
+    columns = header(with_label)
     partial = partial_path(output)
-    with partial.open("w", newline="", encoding="utf-8") as stream:
+    summary = ExtractionSummary()
+    known: dict[str, list[str]] = {}
+    if resume:
+        names = {job.name for job in jobs}
+        for source in (output, partial):
+            known.update((name, line) for name, line in complete_rows(source, columns).items() if name in names)
+        write_atomically(partial, lambda stream: _write_rows(stream, columns, known.values()), force=True)
+    todo = [job for job in jobs if job.name not in known]
+    summary.skipped = len(jobs) - len(todo)
+    results = _results(todo, workers, scheduler)  # connects to a cluster now, before any file is written
+    with partial.open("a" if resume else "w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(header(with_label))
-        for result in batch.run(jobs, workers):
+        if not resume:
+            writer.writerow(columns)
+        for result in results:
             if result.ok:
                 writer.writerow(row(result, with_label))
                 stream.flush()
@@ -56,5 +74,25 @@ def extract_to_csv(
             if on_result:
                 on_result(result)
         os.fsync(stream.fileno())
-    os.replace(partial, output)
+    if resume:
+        rows = complete_rows(partial, columns)
+        in_order = (rows[job.name] for job in jobs if job.name in rows)
+        write_atomically(output, lambda stream: _write_rows(stream, columns, in_order), force=True)
+        partial.unlink()
+    else:
+        os.replace(partial, output)
     return summary
+
+
+def _results(jobs: list[AudioJob], workers: int | None, scheduler: str | None) -> Iterator[batch.FileResult]:
+    if scheduler is None:
+        return batch.run(jobs, workers)
+    from vgr.cluster import run_on_cluster
+
+    return run_on_cluster(jobs, scheduler)
+
+
+def _write_rows(stream, columns: list[str], rows) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)

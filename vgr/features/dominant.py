@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft
 
-from vgr.features.framing import FRAME, amplitude_gate, frames
+from vgr.features.framing import FRAME, amplitude_gate, frame_blocks
 from vgr.features.r_fft import r_fft, top_two_gap
 from vgr.features.spectrum import hann
 
@@ -23,9 +23,14 @@ def band_top_khz(sample_rate: int) -> int:
 
 def dominant_track(x: np.ndarray, sample_rate: int) -> np.ndarray:
     """Dominant frequency in Hz per frame (NaN for an all-zero frame), one bin high as in seewave 2.0.2."""
-    framed = frames(amplitude_gate(x), FRAME) * hann(FRAME)
-    magnitude = np.abs(scipy.fft.rfft(framed, axis=1))[:, : FRAME // 2]
     upper = int(np.round(FRAME * band_top_khz(sample_rate) * 1000 / sample_rate))
+    window = hann(FRAME)
+    tracks = [_block_dominant(framed * window, upper, sample_rate) for framed in frame_blocks(amplitude_gate(x), FRAME)]
+    return np.concatenate(tracks) if tracks else np.empty(0)
+
+
+def _block_dominant(framed: np.ndarray, upper: int, sample_rate: int) -> np.ndarray:
+    magnitude = np.abs(scipy.fft.rfft(framed, axis=1))[:, : FRAME // 2]
     magnitude[:, upper:] = 0.0
     peak = magnitude.max(axis=1, initial=0.0)
     ties = (peak > 0) & ~(top_two_gap(magnitude, peak) > TIE_GAP)

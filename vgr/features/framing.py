@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 FRAME = 2048  # seewave's wl in specan3
+BLOCK = 256  # frames processed together: bounds memory (a 20 s, 48 kHz excerpt has ~940 frames)
 
 
 def amplitude_gate(x: np.ndarray, percent: float = 5.0) -> np.ndarray:
@@ -14,11 +15,13 @@ def amplitude_gate(x: np.ndarray, percent: float = 5.0) -> np.ndarray:
 
 
 def frames(x: np.ndarray, hop: int) -> np.ndarray:
-    """Frames of ``FRAME`` samples starting at R's ``seq(1, n - FRAME, by = hop)``.
+    """Frames of ``FRAME`` samples starting at R's ``seq(1, n - FRAME, by = hop)``, as one (n_frames, FRAME) copy."""
+    return np.concatenate([np.empty((0, FRAME)), *frame_blocks(x, hop)])
 
-    Returns a (n_frames, FRAME) copy; no frame when the signal is not longer than one frame.
-    """
+
+def frame_blocks(x: np.ndarray, hop: int, block: int = BLOCK):
+    """``frames(x, hop)`` in consecutive blocks of at most ``block`` frames (copies), in order."""
     starts = np.arange(0, x.size - FRAME, hop)
-    if starts.size == 0:
-        return np.empty((0, FRAME))
-    return np.lib.stride_tricks.sliding_window_view(x, FRAME)[starts]
+    windows = np.lib.stride_tricks.sliding_window_view(x, FRAME)
+    for first in range(0, starts.size, block):
+        yield windows[starts[first : first + block]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft
 
-from vgr.features.framing import FRAME, amplitude_gate, frames
+from vgr.features.framing import FRAME, amplitude_gate, frame_blocks
 from vgr.features.r_fft import libm_log, r_fft, top_two_gap
 
 FMAX_HZ = 280
@@ -40,7 +40,11 @@ def fundamental_track(x: np.ndarray, sample_rate: int) -> np.ndarray:
     """F0 in Hz per frame; NaN where the cepstral peak sits at the lowest candidate quefrency."""
     gated = amplitude_gate(x)
     gated[gated == 0] = 1e-6
-    framed = frames(gated, FRAME // 2)
+    tracks = [_block_f0(framed, sample_rate) for framed in frame_blocks(gated, FRAME // 2)]
+    return np.concatenate(tracks) if tracks else np.empty(0)
+
+
+def _block_f0(framed: np.ndarray, sample_rate: int) -> np.ndarray:
     lowest = sample_rate // FMAX_HZ  # 0-based index of the first candidate quefrency
     cepstrum = _cepstra(framed)
     scale = np.abs(np.where(np.isfinite(cepstrum), cepstrum, 0.0)).max(axis=1, initial=0.0)

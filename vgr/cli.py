@@ -277,6 +277,22 @@ def evaluate(
         write_atomically(output, rows, force=force)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder [default: the bundled model].")] = None,
+    max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.001, help="Largest accepted upload.")] = 25.0,
+) -> None:
+    """Serve a web page and an HTTP API for predictions (pip install "vgr[serve]")."""
+    try:
+        from vgr.serve.app import run
+    except ImportError as error:
+        fail(f"vgr serve needs the serve extra: pip install \"vgr[serve]\" ({error.name} is missing)")
+    warn(f"vgr: serving on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops")
+    run(None if model is None else str(model), host, port, int(max_upload_mb * 2**20))
+
+
 def _report_failure(advance):
     def on_result(result) -> None:
         if not result.ok:

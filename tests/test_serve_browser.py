@@ -1,0 +1,65 @@
+"""The real page in headless Chromium: upload a shared recording, read the verdict, keep a screenshot."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="vgr serve needs the serve extra: pip install 'vgr[serve]'")
+playwright_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs: pip install playwright")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip("Chromium is not installed (Debian: apt-get install chromium)", allow_module_level=True)
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    import uvicorn
+
+    from vgr.predict import load_model
+    from vgr.serve.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(load_model(), workers=1), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert instance.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("file, label", [("female/vcc2016_SF1_100002.wav", "female"), ("male/vcc2016_SM1_100001.wav", "male")])
+def test_upload_in_the_page_shows_the_verdict(server, shared, tmp_path, file, label):
+    with playwright_api.sync_playwright() as playwright:  # Playwright gives Chromium a fresh profile itself
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 1100})
+            page.goto(server)
+            page.set_input_files("#file", str(shared / "audio" / "real" / file))
+            page.wait_for_selector("#result", state="visible", timeout=30000)
+            assert page.inner_text("#label").strip().lower() == label
+            assert page.inner_text("#votes").endswith(f"folds vote {label}")
+            assert page.locator("#features tbody tr").count() == 20
+            page.screenshot(path=str(tmp_path / f"{label}.png"), full_page=True)
+            assert (tmp_path / f"{label}.png").stat().st_size > 10000
+        finally:
+            browser.close()

@@ -42,6 +42,8 @@ def _measure(path: str):
         return None, error.reason, "unprocessable"
     except AudioError as error:
         return None, error.reason, "unreadable"
+    except Exception as error:  # a decoder failure is still the upload's problem, not a server error
+        return None, f"cannot analyse ({type(error).__name__}: {error})".splitlines()[0], "unreadable"
 
 
 async def _save_upload(upload: UploadFile, folder: str, limit: int) -> str:

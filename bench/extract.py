@@ -68,6 +68,14 @@ def write_one_hour(path: Path) -> Path:
     return path
 
 
+def write_prime_length(path: Path) -> Path:
+    """The worst case for memory: a full 20 s excerpt at 48 kHz whose length is prime (Bluestein's FFT)."""
+    rng = np.random.default_rng(0)
+    samples = 0.3 * np.sin(2 * np.pi * 150 * np.arange(959_969) / 48000) + 0.01 * rng.standard_normal(959_969)
+    soundfile.write(str(path), samples, 48000, "PCM_16")
+    return path
+
+
 def fresh_process_peak_mb(path: Path) -> float:
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the (large) parent across exec.
     code = f"import vgr.features as f; f.extract_features({str(path)!r}); print({PEAK})"
@@ -100,6 +108,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         one_hour = write_one_hour(folder / "one_hour.wav")
+        prime = write_prime_length(folder / "prime_length.wav")
         workloads = [("all shared audio", folders(1)), ("all shared audio, 4x", folders(4))]
         base = {}
         for name, inputs in workloads:  # local rows first: an idle Dask cluster in this process costs CPU
@@ -111,8 +120,10 @@ def main() -> None:
             assert (folder / "w2.csv").read_bytes() == (folder / f"{files}.csv").read_bytes()
         memory = [
             ("fresh process, `extract_features` on the one-hour WAV", fresh_process_peak_mb(one_hour)),
-            ("largest `--workers 2` pool process: shared audio + the one-hour WAV 4x",
-             pool_worker_peak_mb([*[one_hour] * 4, *folders()])),
+            ("fresh process, `extract_features` on 20 s at 48 kHz of prime length (959,969 samples)",
+             fresh_process_peak_mb(prime)),
+            ("largest `--workers 2` pool process: shared audio + the one-hour WAV 4x + the prime length",
+             pool_worker_peak_mb([*[one_hour] * 4, prime, *folders()])),
         ]
         from distributed import Client, LocalCluster
 
@@ -124,8 +135,8 @@ def main() -> None:
                 assert (folder / "dask.csv").read_bytes() == (folder / f"{files}.csv").read_bytes()
                 rows.append((name, files, rows[[r[0] for r in rows].index(name)][2],
                              "`vgr extract --scheduler` (Dask local cluster, 2 single-threaded workers)", wall))
-            command([str(one_hour), *folders()], folder / "dask.csv", "--scheduler", cluster.scheduler_address)
-            memory.append(("largest Dask worker: all the runs above + the one-hour WAV", dask_worker_peak_mb(client)))
+            command([str(one_hour), str(prime), *folders()], folder / "dask.csv", "--scheduler", cluster.scheduler_address)
+            memory.append(("largest Dask worker: all the runs above + the one-hour WAV + the prime length", dask_worker_peak_mb(client)))
     print("| audio | files | mode | audio s | seconds | real-time factor | speed-up vs --workers 1 |")
     print("|---|---|---|---|---|---|---|")
     for name, files, audio, mode, seconds in sorted(rows, key=lambda r: r[0]):

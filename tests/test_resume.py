@@ -19,6 +19,7 @@ from vgr.resume import complete_rows
 
 runner = CliRunner()
 HEADER = ["file", *FEATURE_NAMES]
+RATE = 48000  # slow enough per file that a signal lands mid-run on a fast machine
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +27,8 @@ def many(tmp_path_factory):
     """40 different 20 s voices: long enough that a run can be stopped half-way."""
     folder = tmp_path_factory.mktemp("many")
     for index in range(40):
-        samples = np.round(harmonic_tone(100 + 4 * index, 16000, 20.0) * 20000).astype(np.int16)
-        soundfile.write(str(folder / f"f{index:02d}.wav"), samples, 16000)
+        samples = np.round(harmonic_tone(100 + 4 * index, RATE, 20.0) * 20000).astype(np.int16)
+        soundfile.write(str(folder / f"f{index:02d}.wav"), samples, RATE)
     return folder
 
 

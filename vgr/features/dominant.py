@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft
 
 from vgr.features.framing import FRAME, amplitude_gate, frame_blocks
 from vgr.features.r_fft import r_fft, top_two_gap
@@ -12,7 +11,7 @@ from vgr.features.spectrum import hann
 # Frames whose two best bins are closer than this (relative to the frame's peak) are ties decided by
 # FFT rounding. R computed this track with FFTW (seewave stft, fftw = TRUE), which we cannot reproduce;
 # recomputing the ties with R's stats::fft emulation matches the references slightly more often than
-# scipy does (by chance, not by construction), so it is used as the best available tie-breaker.
+# pocketfft does (by chance, not by construction), so it is used as the best available tie-breaker.
 TIE_GAP = 1e-9
 
 
@@ -30,7 +29,7 @@ def dominant_track(x: np.ndarray, sample_rate: int) -> np.ndarray:
 
 
 def _block_dominant(framed: np.ndarray, upper: int, sample_rate: int) -> np.ndarray:
-    magnitude = np.abs(scipy.fft.rfft(framed, axis=1))[:, : FRAME // 2]
+    magnitude = np.abs(np.fft.rfft(framed, axis=1))[:, : FRAME // 2]
     magnitude[:, upper:] = 0.0
     peak = magnitude.max(axis=1, initial=0.0)
     ties = (peak > 0) & ~(top_two_gap(magnitude, peak) > TIE_GAP)

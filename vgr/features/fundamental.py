@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft
 
 from vgr.features.framing import FRAME, amplitude_gate, frame_blocks
 from vgr.features.r_fft import libm_log, r_fft, top_two_gap
@@ -18,8 +17,8 @@ TIE_GAP = 1e-9
 def _cepstra(framed: np.ndarray) -> np.ndarray:
     """Real cepstrum Re(IFFT(log|FFT(frame)|)), first FRAME/2 values, NaN/-Inf -> 0 (seewave)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_magnitude = np.log(np.abs(scipy.fft.rfft(framed, axis=1)))
-        cepstrum = scipy.fft.irfft(log_magnitude, n=FRAME, axis=1)[:, : FRAME // 2]
+        log_magnitude = np.log(np.abs(np.fft.rfft(framed, axis=1)))
+        cepstrum = np.fft.irfft(log_magnitude, n=FRAME, axis=1)[:, : FRAME // 2]
     return _cleaned(cepstrum)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft
 
 # seewave computes flim[2] * 1000 with flim[2] = 0.28 kHz; keep its exact float value.
 UPPER_HZ = 0.28 * 1000
@@ -21,7 +20,7 @@ def band_spectrum(x: np.ndarray, sample_rate: int) -> np.ndarray:
     """Normalised magnitude spectrum of the whole excerpt, bins 1..m of specprop's 0-280 Hz band."""
     n = x.size
     half = n // 2
-    magnitude = np.abs(scipy.fft.rfft(x * hann(n))[:half])
+    magnitude = np.abs(np.fft.rfft(x * hann(n))[:half])
     m = int((UPPER_HZ * (2 * half)) / sample_rate + 1 + R_COLON_FUZZ) - 1
     band = magnitude[:m] / magnitude.max()
     band[band == 0] = 1e-6

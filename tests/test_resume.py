@@ -42,8 +42,10 @@ def uninterrupted(many, tmp_path_factory):
 def interrupt(many, out, how: signal.Signals, workers: str) -> int:
     """Start ``vgr extract`` in a subprocess, send ``how`` once it has written a few rows; its exit code."""
     partial = out.with_name(f".{out.name}.partial")
+    # a shell's background job inherits SIGINT ignored, and so would vgr: give it the default, as a terminal does
     process = subprocess.Popen([sys.executable, "-m", "vgr", "extract", str(many), "-o", str(out), "-w", workers],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         if partial.exists() and partial.read_text().count("\n") >= 4:

@@ -9,9 +9,13 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vgr.discovery import AudioJob
 from vgr.errors import AudioError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -22,14 +26,18 @@ class FileResult:
     features: dict[str, float] | None
     seconds: float = 0.0
     error: str | None = None
+    embedding: np.ndarray | None = None  # the voiceprint, when it was asked for
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
-def measure(path) -> tuple[dict[str, float], float]:
-    """The 20 features of a file and the seconds of audio they describe; raises ``AudioError``."""
+def measure(path, voiceprint: bool = False) -> tuple[dict[str, float], float, np.ndarray | None]:
+    """The 20 features of a file, the seconds of audio they describe and (if asked) its voiceprint.
+
+    Raises ``AudioError``. Both come from the same decoded excerpt (the first 20 s).
+    """
     from vgr.features.audio import read_audio
     from vgr.features.extract import compute_features
 
@@ -38,14 +46,19 @@ def measure(path) -> tuple[dict[str, float], float]:
         features = compute_features(audio.samples, audio.sample_rate)
     except AudioError as error:
         raise error.for_source(path) from None
-    return features, audio.samples.size / audio.sample_rate
+    embedding = None
+    if voiceprint:
+        from vgr.voiceprint.encoder import embed
+
+        embedding = embed(audio.unit_samples(), audio.sample_rate)
+    return features, audio.samples.size / audio.sample_rate, embedding
 
 
-def analyse(job: AudioJob) -> FileResult:
+def analyse(job: AudioJob, voiceprint: bool = False) -> FileResult:
     """Extract one file; every failure becomes a result with a one-line reason, never an exception."""
     try:
-        features, seconds = measure(job.path)
-        return FileResult(job, features, seconds)
+        features, seconds, embedding = measure(job.path, voiceprint)
+        return FileResult(job, features, seconds, embedding=embedding)
     except AudioError as error:
         return FileResult(job, None, error=error.reason)
     except MemoryError:
@@ -54,9 +67,9 @@ def analyse(job: AudioJob) -> FileResult:
         return FileResult(job, None, error=f"{type(error).__name__}: {error}".splitlines()[0])
 
 
-def analyse_many(jobs: list[AudioJob]) -> list[FileResult]:
+def analyse_many(jobs: list[AudioJob], voiceprint: bool = False) -> list[FileResult]:
     """``analyse`` over a chunk of jobs: one task for a pool or a cluster, less overhead than one per file."""
-    return [analyse(job) for job in jobs]
+    return [analyse(job, voiceprint) for job in jobs]
 
 
 def chunks(jobs: list[AudioJob], size: int) -> Iterator[list[AudioJob]]:
@@ -83,14 +96,15 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run(jobs: list[AudioJob], workers: int | None = None) -> Iterator[FileResult]:
+def run(jobs: list[AudioJob], workers: int | None = None, voiceprint: bool = False) -> Iterator[FileResult]:
     """Results for ``jobs`` in their order, computed by ``workers`` processes (1: in this process).
 
     At most a few chunks per worker are queued at a time, so memory does not grow with the number of jobs.
+    ``voiceprint`` adds each file's speaker embedding to its result.
     """
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(jobs) <= 1:
-        yield from map(analyse, jobs)
+        yield from (analyse(job, voiceprint) for job in jobs)
         return
     _warm_up()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
@@ -98,11 +112,11 @@ def run(jobs: list[AudioJob], workers: int | None = None) -> Iterator[FileResult
         pending: deque = deque()
         tasks = chunks(jobs, chunk_size(len(jobs), workers))
         for task in itertools.islice(tasks, workers * 4):
-            pending.append(pool.submit(analyse_many, task))
+            pending.append(pool.submit(analyse_many, task, voiceprint))
         while pending:
             done = pending.popleft().result()
             for task in itertools.islice(tasks, 1):
-                pending.append(pool.submit(analyse_many, task))
+                pending.append(pool.submit(analyse_many, task, voiceprint))
             yield from done
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -225,6 +225,32 @@ def train(
                f"{contiguous_text}")
 
 
+@app.command()
+def voiceprint(
+    labels: Annotated[list[Path], typer.Argument(help="file,label,speaker CSVs; files relative to each CSV's folder.")],
+    model: Annotated[Path, typer.Option("--model", "-m", help="Model folder that gets the voiceprint head.")],
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes [default: one per core].")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the folder's existing voiceprint head.")] = False,
+) -> None:
+    """Add a voiceprint head to a model: a speaker embedding of each recording, blended with the fold votes."""
+    from vgr.models.checkpoint import load_ensemble
+    from vgr.outputs import refuse_overwrite
+    from vgr.voiceprint.storage import FILE, save_voiceprint
+    from vgr.voiceprint.training import fit_voiceprint
+
+    refuse_overwrite(model / FILE, force)
+    report = fit_voiceprint(labels, load_ensemble(model), workers)
+    for failure in report.failures:
+        warn(f"vgr: skipped {failure.job.path}: {failure.error}")
+    path = save_voiceprint(report.head, model, force=force)
+    meta = report.head.metadata
+    accuracy = meta["blend_leave_one_speaker_out_accuracy"][f"{report.head.blend:.3f}"]
+    typer.echo(f"voiceprint head on {meta['training_files']} files of {len(meta['training_speakers'])} speakers, "
+               f"blend {report.head.blend:.2f} (leave-one-speaker-out accuracy {accuracy:.2%}) -> {path}")
+    if report.failures:
+        raise typer.Exit(1)
+
+
 def _sizes(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(part) for part in text.split(","))

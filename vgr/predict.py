@@ -41,6 +41,15 @@ def load_model(path: str | Path | None = None):
         return load_ensemble(folder)
 
 
+def uses_voiceprint(model) -> bool:
+    """Whether the model blends in a voiceprint head (then raw audio also gets a speaker embedding)."""
+    return getattr(model, "voiceprint", None) is not None
+
+
+def _rows(embedding):
+    return None if embedding is None else [embedding]
+
+
 def verdict(name: str, prediction, seconds: float | None) -> FilePrediction:
     return FilePrediction(
         file=name,
@@ -61,23 +70,26 @@ def predict_file(path: str | Path, model=None) -> FilePrediction:
     from vgr.batch import measure
 
     model = model or load_model()
-    features, seconds = measure(path)
-    return verdict(str(path), model.predict([features])[0], seconds)
+    features, seconds, embedding = measure(path, voiceprint=uses_voiceprint(model))
+    return verdict(str(path), model.predict([features], _rows(embedding))[0], seconds)
 
 
 def predict_jobs(jobs: list[AudioJob], model, workers: int | None = None) -> Iterator[FilePrediction]:
     """One prediction per job, in order; a file that cannot be analysed gets an error status."""
     from vgr.batch import run
 
-    for result in run(jobs, workers):
+    for result in run(jobs, workers, voiceprint=uses_voiceprint(model)):
         if result.ok:
-            yield verdict(result.job.name, model.predict([result.features])[0], result.seconds)
+            yield verdict(result.job.name, model.predict([result.features], _rows(result.embedding))[0], result.seconds)
         else:
             yield failed(result.job.name, result.error)
 
 
 def predict_table(path: str | Path, model) -> list[FilePrediction]:
-    """Predictions for every row of a features CSV (``vgr extract`` output or voice.csv)."""
+    """Predictions for every row of a features CSV (``vgr extract`` output or voice.csv).
+
+    A CSV carries no audio, so a voiceprint head cannot take part: these are the ensemble's votes alone.
+    """
     from vgr.tables import read_feature_table
 
     table = read_feature_table([path], require_label=False, columns=model.feature_names)

@@ -26,6 +26,12 @@ class Audio:
     samples: np.ndarray
     sample_rate: int
     total_seconds: float
+    full_scale: float = 1.0  # raw value of a full-scale sample: samples / full_scale lies in [-1, 1]
+    zero: float = 0.0  # raw value of silence (128 for unsigned 8-bit)
+
+    def unit_samples(self) -> np.ndarray:
+        """The excerpt as floats in [-1, 1], what most audio tools expect."""
+        return (self.samples - self.zero) / self.full_scale
 
 
 def excerpt_length(sample_rate: int) -> int:
@@ -33,12 +39,13 @@ def excerpt_length(sample_rate: int) -> int:
     return int(round(ANALYSED_SECONDS * sample_rate))
 
 
-def _to_raw_scale(samples: np.ndarray, subtype: str) -> np.ndarray:
+def _raw_scale(subtype: str) -> tuple[float, float]:
+    """(full scale, zero) of tuneR's raw values for this sample format."""
     if subtype == "PCM_U8":
-        return samples * 128.0 + 128.0  # tuneR reads unsigned 8-bit as 0..255
+        return 128.0, 128.0  # tuneR reads unsigned 8-bit as 0..255
     if subtype in _FLOAT_SUBTYPES:
-        return samples
-    return samples * _INTEGER_SCALE.get(subtype, _DEFAULT_SCALE)
+        return 1.0, 0.0
+    return _INTEGER_SCALE.get(subtype, _DEFAULT_SCALE), 0.0
 
 
 def read_audio(path: str | Path) -> Audio:
@@ -63,9 +70,10 @@ def read_audio(path: str | Path) -> Audio:
         raise UnreadableAudioError(f"cannot decode audio ({_short(error)})", path) from None
     except OSError as error:
         raise UnreadableAudioError(f"cannot open ({error.strerror or error})", path) from None
-    samples = _to_raw_scale(np.ascontiguousarray(data[:, 0]), subtype)
+    full_scale, zero = _raw_scale(subtype)
+    samples = np.ascontiguousarray(data[:, 0]) * full_scale + zero
     total_seconds = total_frames / sample_rate if total_frames > 0 else samples.size / sample_rate
-    return Audio(samples, sample_rate, total_seconds)
+    return Audio(samples, sample_rate, total_seconds, full_scale, zero)
 
 
 def _short(error: Exception) -> str:

@@ -117,4 +117,6 @@ def load_ensemble(folder: str | Path) -> Ensemble:
     if not members:
         raise ModelError(f"{folder}: the ensemble has no members")
     extra = {k: v for k, v in metadata.items() if k not in ("members",)}
-    return Ensemble(names, members, extra, tuple(metadata["classes"]))
+    from vgr.voiceprint.storage import load_voiceprint
+
+    return Ensemble(names, members, extra, tuple(metadata["classes"]), load_voiceprint(folder))

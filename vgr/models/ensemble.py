@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,6 +12,9 @@ from vgr.errors import ModelError
 from vgr.features.names import LABELS
 from vgr.models.scaler import Scaler
 from vgr.models.weights import Layers
+
+if TYPE_CHECKING:
+    from vgr.voiceprint.head import VoiceprintHead
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Ensemble:
     members: list[Member]
     metadata: dict = field(default_factory=dict)
     labels: tuple[str, ...] = LABELS
+    voiceprint: VoiceprintHead | None = None  # optional: blends in p(male) from a speaker embedding
 
     def as_matrix(self, features) -> np.ndarray:
         """Accept an (n, k) array in ``feature_names`` order, a DataFrame, a dict or a list of dicts."""
@@ -69,11 +74,19 @@ class Ensemble:
     def predict_proba(self, features) -> np.ndarray:
         return self.member_probabilities(features).mean(axis=0)
 
-    def predict(self, features) -> list[Prediction]:
+    def predict(self, features, embeddings=None) -> list[Prediction]:
+        """Soft vote of the members; with a voiceprint head and ``embeddings``, blended with the head's p(male).
+
+        ``votes`` always counts the members' own hard votes for the returned label.
+        """
         each = self.member_probabilities(features)
         mean = each.mean(axis=0)
-        votes = np.stack([(each.argmax(axis=2) == k).sum(axis=0) for k in range(len(self.labels))], axis=1)
         male, female = self.labels.index("male"), self.labels.index("female")
+        if self.voiceprint is not None and embeddings is not None:
+            p_male = self.voiceprint.blended(np.asarray(embeddings, dtype=np.float64), mean[:, male])
+            mean = np.zeros_like(mean)
+            mean[:, male], mean[:, female] = p_male, 1.0 - p_male
+        votes = np.stack([(each.argmax(axis=2) == k).sum(axis=0) for k in range(len(self.labels))], axis=1)
         predictions = []
         for row, probabilities in enumerate(mean):
             winner = int(np.argmax(probabilities))

@@ -15,6 +15,7 @@ class TrainerSettings:
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     seed: int = 0
+    input_noise: float = 0.0  # std of Gaussian noise added to the (standardised) inputs of each batch
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,10 @@ def fit(
         total_loss = correct = 0.0
         for batch in torch.randperm(len(y), generator=generator).split(settings.batch_size):
             optimiser.zero_grad()
-            logits = network(x[batch])
+            inputs = x[batch]
+            if settings.input_noise:
+                inputs = inputs + settings.input_noise * torch.randn(inputs.shape, generator=generator)
+            logits = network(inputs)
             loss = torch.nn.functional.cross_entropy(logits, y[batch])
             loss.backward()
             optimiser.step()

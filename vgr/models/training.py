@@ -29,6 +29,7 @@ class TrainingSettings:
     seed: int = 0
     hidden: tuple[int, ...] = MLPConfig.hidden
     dropout: float = MLPConfig.dropout
+    input_noise: float = 0.0
     features: tuple[str, ...] = FEATURE_NAMES
     log_features: tuple[str, ...] = ("skew", "kurt")  # heavy-tailed: signed log before standardising
     contiguous_check: bool = True
@@ -95,7 +96,8 @@ def _train_member(features, labels, train_rows, settings: TrainingSettings, seed
         network,
         (scaler.transform(features[train_rows[inner]]), labels[train_rows[inner]]),
         (scaler.transform(features[train_rows[validation]]), labels[train_rows[validation]]),
-        TrainerSettings(settings.epochs, settings.batch_size, settings.learning_rate, settings.weight_decay, seed),
+        TrainerSettings(settings.epochs, settings.batch_size, settings.learning_rate, settings.weight_decay, seed,
+                        settings.input_noise),
         on_epoch,
     )
     return Member(Layers.from_state_dict(network.state_dict()), scaler), history

@@ -31,13 +31,12 @@ class BadUpload(Exception):
         self.status, self.detail = status, detail
 
 
-def _measure(path: str):
-    """In a worker process: (features, seconds) or (None, reason, kind)."""
+def _measure(path: str, voiceprint: bool):
+    """In a worker process: (features, seconds, embedding) or (None, reason, kind)."""
     from vgr.batch import measure
 
     try:
-        features, seconds = measure(path)
-        return features, seconds, None
+        return measure(path, voiceprint)
     except (TooShortError, NoVoicedAudioError) as error:
         return None, error.reason, "unprocessable"
     except AudioError as error:
@@ -65,6 +64,9 @@ async def _save_upload(upload: UploadFile, folder: str, limit: int) -> str:
 def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int = 2) -> FastAPI:
     """The app around an already loaded ``model`` (anything with ``predict(list of feature dicts)``)."""
     pool: dict[str, ProcessPoolExecutor] = {}
+    from vgr.predict import uses_voiceprint
+
+    voiceprint = uses_voiceprint(model)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -91,7 +93,7 @@ def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int 
     @app.get("/api/health")
     async def health() -> dict:
         return {"status": "ok", "version": __version__, "members": len(model.members),
-                "features": list(model.feature_names)}
+                "features": list(model.feature_names), "voiceprint": voiceprint}
 
     @app.get("/api/medians")
     async def class_medians() -> dict:
@@ -107,12 +109,12 @@ def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int 
             path = await _save_upload(file, folder, max_upload_bytes)
             loop = asyncio.get_running_loop()
             executor = pool.get("extract")
-            features, seconds, kind = await loop.run_in_executor(executor, _measure, path)
+            features, seconds, extra = await loop.run_in_executor(executor, _measure, path, voiceprint)
         name = file.filename or "upload"
         if features is None:
-            status = 422 if kind == "unprocessable" else 415
+            status = 422 if extra == "unprocessable" else 415
             raise BadUpload(status, f"{name}: {seconds}")
-        prediction = model.predict([features])[0]
+        prediction = model.predict([features], None if extra is None else [extra])[0]
         return {
             "file": name,
             "label": prediction.label,

@@ -1,0 +1,156 @@
+"""The voiceprint: Resemblyzer's encoder in numpy, the logistic head, its file, and `vgr voiceprint`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile
+from typer.testing import CliRunner
+
+import vgr
+from vgr.cli import app
+from vgr.errors import ModelError
+from vgr.features.audio import read_audio
+from vgr.voiceprint import encoder
+from vgr.voiceprint.head import BLENDS, VoiceprintHead, choose_blend, fit_logistic
+from vgr.voiceprint.storage import load_voiceprint, save_voiceprint
+
+runner = CliRunner()
+DATA = Path(__file__).parent / "data"
+
+
+def test_mel_front_end_is_librosas(shared):
+    import librosa
+
+    samples, _ = soundfile.read(str(files("vgr") / "examples" / "male.flac"), dtype="float32")
+    expected = librosa.feature.melspectrogram(y=samples, sr=16000, n_fft=400, hop_length=160, n_mels=40).T
+    got = encoder.mel_frames(samples)
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() <= 1e-6 * expected.max()
+    assert np.array_equal(encoder._weights()["mel_filters"], librosa.filters.mel(sr=16000, n_fft=400, n_mels=40))
+
+
+def test_embeddings_match_resemblyzer(shared):
+    """Reference rows were computed by Resemblyzer 0.1.4 itself (see the file's header)."""
+    reference = np.loadtxt(DATA / "resemblyzer_embeddings.txt")
+    for row, path in enumerate([shared / "audio" / "variants" / "1998-15444-0000_sr44100.wav",
+                                files("vgr") / "examples" / "male.flac"]):
+        audio = read_audio(path)
+        got = encoder.embed(audio.unit_samples(), audio.sample_rate)
+        assert got.shape == (256,) and abs(np.linalg.norm(got) - 1) < 1e-6
+        assert np.abs(got - reference[row]).max() < 1e-5, path
+
+
+def test_partials_cover_the_recording():
+    assert [(s.start, s.stop) for s in encoder.partial_slices(16000)] == [(0, 160)]  # 1 s: one padded partial
+    slices = encoder.partial_slices(10 * 16000)
+    assert slices[0] == slice(0, 160) and all(b.start - a.start == 77 for a, b in zip(slices, slices[1:]))
+    assert slices[-1].stop * 160 >= 0.75 * 160 * 160 + slices[-1].start * 160
+
+
+def test_quiet_audio_is_raised_to_minus_30_dbfs_and_loud_audio_is_left():
+    tone = np.sin(np.arange(16000) / 5.0).astype(np.float32)
+    quiet = encoder.to_encoder_input(0.001 * tone, 16000)
+    assert 20 * np.log10(np.sqrt(np.mean(quiet.astype(np.float64) ** 2))) == pytest.approx(-30, abs=1e-3)
+    assert np.array_equal(encoder.to_encoder_input(0.5 * tone, 16000), 0.5 * tone)
+
+
+def test_logistic_fit_separates_and_blend_is_chosen_on_training_speakers():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((80, 5))
+    y = x[:, 0] + 0.1 * rng.standard_normal(80) > 0
+    weights, bias = fit_logistic(x, y)
+    assert np.mean(((x @ weights + bias) > 0) == y) > 0.95
+    assert weights[0] > 5 * np.abs(weights[1:]).max()
+    speakers = np.repeat(np.arange(20), 4)
+    blend, accuracy = choose_blend(x, y, speakers, np.full(80, 0.5))
+    assert blend in BLENDS and set(accuracy) == {f"{b:.3f}" for b in BLENDS}
+    assert accuracy["0.500"] == accuracy["1.000"] > 0.9  # a neutral ensemble cannot change the head's answer
+
+
+def test_head_file_round_trip_and_refusals(tmp_path):
+    head = VoiceprintHead(np.linspace(-1, 1, 256), 0.25, 2 / 3, {"training_speakers": ["a/1"]})
+    save_voiceprint(head, tmp_path)
+    loaded = load_voiceprint(tmp_path)
+    assert np.array_equal(loaded.weights, head.weights) and loaded.bias == 0.25 and loaded.blend == 2 / 3
+    assert loaded.metadata["training_speakers"] == ["a/1"]
+    with pytest.raises(FileExistsError):
+        save_voiceprint(head, tmp_path)
+    document = json.loads((tmp_path / "voiceprint.json").read_text())
+    for change, message in [({"encoder_sha256": "0" * 64}, "made for other voice-encoder weights"),
+                            ({"format_version": 9}, "format version 9 is not supported"),
+                            ({"weights": [1.0, 2.0]}, "needs 256 finite weights"),
+                            ({"blend": 1.5}, "outside [0, 1]")]:
+        (tmp_path / "voiceprint.json").write_text(json.dumps({**document, **change}))
+        with pytest.raises(ModelError, match=message.replace("[", r"\[")):
+            load_voiceprint(tmp_path)
+    assert load_voiceprint(tmp_path / "nowhere") is None
+
+
+def test_blend_moves_the_probability():
+    model = vgr.load_model()
+    assert model.voiceprint is not None
+    features = vgr.extract_features(str(files("vgr") / "examples" / "female.flac"))
+    alone = model.predict([features])[0]
+    embedding = np.zeros(256)
+    blended = model.predict([features], [embedding])[0]
+    head_p = model.voiceprint.p_male(embedding)[0]
+    b = model.voiceprint.blend
+    assert blended.p_male == pytest.approx(b * head_p + (1 - b) * alone.p_male)
+    assert blended.votes == alone.votes  # votes stay the fold networks' own
+
+
+def test_file_and_array_paths_agree_with_the_voiceprint(shared):
+    path = shared / "audio" / "real" / "male" / "cmuarctic_aew_arctic_a0001.wav"
+    audio = read_audio(path)
+    features = vgr.extract_features(audio.samples, sample_rate=audio.sample_rate)
+    embedding = encoder.embed(audio.unit_samples(), audio.sample_rate)
+    from_array = vgr.load_model().predict([features], [embedding])[0]
+    assert from_array.p_male == vgr.predict_file(path).p_male
+
+
+@pytest.fixture(scope="module")
+def small_corpus(shared, tmp_path_factory):
+    """Two files of each of 3 male and 3 female shared speakers, with a labels.csv beside them."""
+    labels = pd.read_csv(shared / "audio" / "real" / "labels.csv")
+    chosen = pd.concat([group.head(2) for _, group in labels[labels["file"].str.startswith("female/vcc")].groupby("speaker")]
+                       + [group.head(2) for _, group in labels[labels["file"].str.startswith("male/vcc")].groupby("speaker")]
+                       + [labels[labels["speaker"].str.contains("CMU_ARCTIC")].groupby("speaker").head(1)])
+    folder = tmp_path_factory.mktemp("corpus")
+    for name in chosen["file"]:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shared / "audio" / "real" / name, folder / name)
+    chosen.to_csv(folder / "labels.csv", index=False)
+    return folder
+
+
+def test_vgr_voiceprint_adds_a_head_that_predict_uses(small_corpus, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(files("vgr") / "default_model", model)
+    (model / "voiceprint.json").unlink()
+    result = runner.invoke(app, ["voiceprint", str(small_corpus / "labels.csv"), "--model", str(model), "-w", "1"])
+    assert result.exit_code == 0, result.output
+    assert "voiceprint head on" in result.stdout and "speakers, blend" in result.stdout
+    head = json.loads((model / "voiceprint.json").read_text())
+    assert head["training_files"] == len(pd.read_csv(small_corpus / "labels.csv"))
+    assert all(s.startswith(small_corpus.name + "/") for s in head["training_speakers"])
+    again = runner.invoke(app, ["voiceprint", str(small_corpus / "labels.csv"), "--model", str(model)])
+    assert again.exit_code == 1 and again.stderr.strip() == f"vgr: error: {model / 'voiceprint.json'}: already exists (use --force to overwrite)"
+    loaded = vgr.load_model(model)
+    example = files("vgr") / "examples" / "male.flac"
+    assert vgr.predict_file(str(example), loaded).p_male != loaded.predict([vgr.extract_features(str(example))])[0].p_male
+
+
+def test_vgr_voiceprint_refuses_a_labels_file_without_speakers(tmp_path):
+    (tmp_path / "labels.csv").write_text("file,label\na.wav,male\n")
+    model = tmp_path / "model"
+    shutil.copytree(files("vgr") / "default_model", model)
+    result = runner.invoke(app, ["voiceprint", str(tmp_path / "labels.csv"), "--model", str(model), "--force"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"vgr: error: {tmp_path / 'labels.csv'}: needs columns file,label,speaker (missing: speaker)"

@@ -1,0 +1,121 @@
+"""A speaker embedding ("d-vector") of a voice: Resemblyzer's pretrained LSTM encoder, run in numpy.
+
+The weights (``encoder.npz``) are those of Resemblyzer 0.1.4 (Apache-2.0, see ``NOTICE``), a 3-layer LSTM
+trained to tell thousands of speakers apart. Embeddings carry timbre (vocal tract, voice quality), which
+the 20 voice.csv statistics do not: they are what lets a high-pitched male voice be told from a female one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.resources import as_file, files
+
+import numpy as np
+
+RATE = 16000
+WINDOW = 400  # 25 ms
+HOP = 160  # 10 ms
+MELS = 40
+PARTIAL_FRAMES = 160  # 1.6 s per partial utterance
+PARTIALS_PER_SECOND = 1.3
+MIN_COVERAGE = 0.75
+TARGET_DBFS = -30.0
+LAYERS = 3
+
+
+@lru_cache(maxsize=1)
+def _weights() -> dict[str, np.ndarray]:
+    with as_file(files("vgr.voiceprint") / "encoder.npz") as path, np.load(path, allow_pickle=False) as stored:
+        return {name: stored[name] for name in stored.files}
+
+
+def weights_sha256() -> str:
+    import hashlib
+
+    return hashlib.sha256((files("vgr.voiceprint") / "encoder.npz").read_bytes()).hexdigest()
+
+
+def to_encoder_input(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Float samples in [-1, 1] at any rate -> 16 kHz, quiet recordings raised to -30 dBFS (as Resemblyzer)."""
+    samples = np.asarray(samples, dtype=np.float32)
+    if sample_rate != RATE:
+        import soxr  # what librosa.resample uses by default (soxr_hq), without librosa's 1.5 s import
+
+        length = int(np.ceil(samples.size * RATE / sample_rate))  # librosa fixes the length to this
+        resampled = soxr.resample(samples, sample_rate, RATE, quality="HQ").astype(np.float32)[:length]
+        samples = np.pad(resampled, (0, length - resampled.size))
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    if rms > 0:
+        gain_db = TARGET_DBFS - 20 * np.log10(rms)
+        if gain_db > 0:
+            samples = samples * np.float32(10 ** (gain_db / 20))
+    return samples
+
+
+def partial_slices(n_samples: int) -> list[slice]:
+    """Frame ranges of the 1.6 s partial utterances, 1.3 per second, the last one kept if 75 % covered."""
+    frames = int(np.ceil((n_samples + 1) / HOP))
+    step = int(np.round((RATE / PARTIALS_PER_SECOND) / HOP))
+    starts = range(0, max(1, frames - PARTIAL_FRAMES + step + 1), step)
+    slices = [slice(start, start + PARTIAL_FRAMES) for start in starts]
+    coverage = (n_samples - slices[-1].start * HOP) / (PARTIAL_FRAMES * HOP)
+    if coverage < MIN_COVERAGE and len(slices) > 1:
+        slices = slices[:-1]
+    return slices
+
+
+def mel_frames(samples: np.ndarray) -> np.ndarray:
+    """(frames, 40) mel power spectrogram (not log), 25 ms windows every 10 ms.
+
+    librosa.feature.melspectrogram's defaults, written out: centred frames (zero padding), periodic Hann
+    window, power 2, Slaney mel filters (stored beside the weights, as librosa 0.11 computes them).
+    """
+    padded = np.pad(samples.astype(np.float32), WINDOW // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, WINDOW)[::HOP]
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(WINDOW) / WINDOW)).astype(np.float32)
+    power = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    return (power @ _weights()["mel_filters"].T).astype(np.float32)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _lstm_last_hidden(sequences: np.ndarray) -> np.ndarray:
+    """(batch, time, 40) -> the last layer's final hidden state (batch, 256); PyTorch's gate order i, f, g, o."""
+    w = _weights()
+    inputs = sequences
+    for layer in range(LAYERS):
+        w_ih, w_hh = w[f"lstm_weight_ih_l{layer}"], w[f"lstm_weight_hh_l{layer}"]
+        bias = w[f"lstm_bias_ih_l{layer}"] + w[f"lstm_bias_hh_l{layer}"]
+        projected = inputs @ w_ih.T + bias  # all time steps at once
+        batch, steps, _ = projected.shape
+        size = w_hh.shape[1]
+        h = np.zeros((batch, size), np.float32)
+        c = np.zeros((batch, size), np.float32)
+        outputs = np.empty((batch, steps, size), np.float32)
+        for t in range(steps):
+            gates = projected[:, t] + h @ w_hh.T
+            i, f, g, o = np.split(gates, 4, axis=1)
+            c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+            h = _sigmoid(o) * np.tanh(c)
+            outputs[:, t] = h
+        inputs = outputs
+    return h
+
+
+def embed(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The 256-d unit-length embedding of a recording: the normalised mean of its partial embeddings."""
+    wav = to_encoder_input(samples, sample_rate)
+    slices = partial_slices(wav.size)
+    needed = slices[-1].stop * HOP
+    if needed >= wav.size:
+        wav = np.pad(wav, (0, needed - wav.size))
+    mel = mel_frames(wav)
+    batch = np.stack([mel[s] for s in slices])
+    w = _weights()
+    partial = np.maximum(_lstm_last_hidden(batch) @ w["linear_weight"].T + w["linear_bias"], 0.0)
+    norms = np.linalg.norm(partial, axis=1, keepdims=True)
+    partial = partial / np.where(norms > 0, norms, 1.0)
+    mean = partial.mean(axis=0)
+    return (mean / np.linalg.norm(mean)).astype(np.float64)

@@ -1,0 +1,95 @@
+"""The voiceprint head: logistic regression from a speaker embedding to p(male), blended with the ensemble.
+
+Fitted on labelled real recordings. The blend weight is chosen by leave-one-speaker-out on the training
+speakers only, so choosing it never looks at a speaker the figures are reported on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vgr.errors import ModelError
+
+L2 = 1.0  # the penalty 0.5 * |w|^2 (scikit-learn's default C = 1): not tuned
+BLENDS = (0.5, 2 / 3, 0.8, 1.0)  # candidate weights of the head against the voice.csv ensemble
+
+
+@dataclass(frozen=True)
+class VoiceprintHead:
+    weights: np.ndarray  # (256,)
+    bias: float
+    blend: float  # p_male = blend * head + (1 - blend) * ensemble
+    metadata: dict = field(default_factory=dict)
+
+    def p_male(self, embeddings: np.ndarray) -> np.ndarray:
+        return _sigmoid(np.atleast_2d(embeddings) @ self.weights + self.bias)
+
+    def blended(self, embeddings: np.ndarray, ensemble_p_male: np.ndarray) -> np.ndarray:
+        return self.blend * self.p_male(embeddings) + (1 - self.blend) * np.asarray(ensemble_p_male)
+
+    def as_dict(self) -> dict:
+        return {**self.metadata, "weights": self.weights.tolist(), "bias": self.bias, "blend": self.blend}
+
+    @classmethod
+    def from_dict(cls, data: dict, dimension: int) -> VoiceprintHead:
+        try:
+            weights = np.asarray(data["weights"], dtype=np.float64)
+            bias, blend = float(data["bias"]), float(data["blend"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelError(f"voiceprint head is malformed ({error})") from None
+        if weights.shape != (dimension,) or not np.all(np.isfinite(weights)) or not np.isfinite(bias):
+            raise ModelError(f"voiceprint head needs {dimension} finite weights, got shape {weights.shape}")
+        if not 0.0 <= blend <= 1.0:
+            raise ModelError(f"voiceprint blend {blend} is outside [0, 1]")
+        metadata = {k: v for k, v in data.items() if k not in ("weights", "bias", "blend")}
+        return cls(weights, bias, blend, metadata)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def fit_logistic(x: np.ndarray, is_male: np.ndarray) -> tuple[np.ndarray, float]:
+    """L2-penalised logistic regression (bias unpenalised), solved by L-BFGS to convergence."""
+    from scipy.optimize import minimize
+
+    y = is_male.astype(np.float64)
+
+    def loss(theta):
+        w, b = theta[:-1], theta[-1]
+        z = x @ w + b
+        p = _sigmoid(z)
+        value = np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * L2 * (w @ w)
+        gradient = np.append(x.T @ (p - y) + L2 * w, np.sum(p - y))
+        return value, gradient
+
+    result = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B",
+                      options={"maxiter": 2000, "gtol": 1e-8})
+    return result.x[:-1], float(result.x[-1])
+
+
+def choose_blend(embeddings, is_male, speakers, ensemble_p_male) -> tuple[float, dict[str, float]]:
+    """The blend with the best leave-one-speaker-out accuracy on these (training) speakers; ties: the smaller."""
+    held_out_p = np.zeros(len(is_male))
+    for speaker in np.unique(speakers):
+        out = speakers == speaker
+        weights, bias = fit_logistic(embeddings[~out], is_male[~out])
+        held_out_p[out] = _sigmoid(embeddings[out] @ weights + bias)
+    accuracy = {f"{blend:.3f}": float(np.mean(((blend * held_out_p + (1 - blend) * ensemble_p_male) >= 0.5) == is_male))
+                for blend in BLENDS}
+    best = max(BLENDS, key=lambda blend: (accuracy[f"{blend:.3f}"], -blend))
+    return best, accuracy
+
+
+def fit_head(embeddings, is_male, speakers, ensemble_p_male, metadata: dict | None = None) -> VoiceprintHead:
+    embeddings, is_male = np.asarray(embeddings, np.float64), np.asarray(is_male, bool)
+    speakers, ensemble_p_male = np.asarray(speakers).astype(str), np.asarray(ensemble_p_male, np.float64)
+    if len(np.unique(speakers)) < 4 or is_male.all() or not is_male.any():
+        raise ModelError("a voiceprint head needs recordings of at least 4 speakers, of both sexes")
+    blend, accuracy = choose_blend(embeddings, is_male, speakers, ensemble_p_male)
+    weights, bias = fit_logistic(embeddings, is_male)
+    info = {**(metadata or {}), "l2": L2, "blend_leave_one_speaker_out_accuracy": accuracy,
+            "training_files": int(len(is_male)), "training_speakers": sorted(set(speakers.tolist()))}
+    return VoiceprintHead(weights, bias, blend, info)

@@ -1,0 +1,84 @@
+"""Fitting a model folder's voiceprint head on labelled recordings (``vgr voiceprint``)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from vgr import batch
+from vgr.discovery import AudioJob, normalise_label
+from vgr.errors import TableError
+from vgr.voiceprint.head import VoiceprintHead, fit_head
+
+COLUMNS = ("file", "label", "speaker")
+
+
+@dataclass
+class VoiceprintReport:
+    head: VoiceprintHead
+    failures: list[batch.FileResult] = field(default_factory=list)
+
+
+def read_speaker_labels(path: str | Path) -> list[tuple[AudioJob, str]]:
+    """``file,label,speaker`` rows; ``file`` is relative to the CSV's folder (as in ../shared/audio)."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as stream:
+            reader = csv.DictReader(stream)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+            if missing:
+                raise TableError(f"{path}: needs columns file,label,speaker (missing: {', '.join(missing)})")
+            rows = []
+            for line, row in enumerate(reader, start=2):
+                label = normalise_label(row["label"] or "")
+                if label is None:
+                    raise TableError(f"{path}: line {line}: label {row['label']!r} is not male or female")
+                if not (row["speaker"] or "").strip():
+                    raise TableError(f"{path}: line {line}: empty speaker")
+                name = row["file"].strip()
+                rows.append((AudioJob(path.parent / name, name, label), f"{path.parent.name}/{row['speaker'].strip()}"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise TableError(f"{path}: cannot read labels ({error})") from None
+    if not rows:
+        raise TableError(f"{path}: no rows")
+    return rows
+
+
+def _audio_sha256(paths: list[Path]) -> str:
+    """One digest of the training recordings' bytes, in training order: what the head was fitted on."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def fit_voiceprint(label_files: list[str | Path], ensemble, workers: int | None = None) -> VoiceprintReport:
+    """Embed every labelled recording, then fit the head and choose its blend with ``ensemble``'s votes.
+
+    Speakers are named ``<folder of the CSV>/<speaker>``, so that equal ids in two corpora stay apart.
+    Files that cannot be analysed are reported and left out.
+    """
+    labelled = [entry for path in label_files for entry in read_speaker_labels(path)]
+    speaker_of = {str(job.path): speaker for job, speaker in labelled}  # results come back from other processes
+    jobs = [job for job, _ in labelled]
+    embeddings, is_male, speakers, features, failures, used = [], [], [], [], [], []
+    for result in batch.run(jobs, workers, voiceprint=True):
+        if not result.ok:
+            failures.append(result)
+            continue
+        used.append(result.job.path)
+        embeddings.append(result.embedding)
+        is_male.append(result.job.label == "male")
+        speakers.append(speaker_of[str(result.job.path)])
+        features.append(result.features)
+    if not features:
+        raise TableError("no labelled recording could be analysed")
+    ensemble_p_male = ensemble.predict_proba(features)[:, ensemble.labels.index("male")]
+    head = fit_head(np.array(embeddings), np.array(is_male), np.array(speakers), ensemble_p_male,
+                    {"data_sha256": _audio_sha256(used)})
+    return VoiceprintReport(head, failures)

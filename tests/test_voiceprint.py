@@ -93,28 +93,6 @@ def test_head_file_round_trip_and_refusals(tmp_path):
     assert load_voiceprint(tmp_path / "nowhere") is None
 
 
-def test_blend_moves_the_probability():
-    model = vgr.load_model()
-    assert model.voiceprint is not None
-    features = vgr.extract_features(str(files("vgr") / "examples" / "female.flac"))
-    alone = model.predict([features])[0]
-    embedding = np.zeros(256)
-    blended = model.predict([features], [embedding])[0]
-    head_p = model.voiceprint.p_male(embedding)[0]
-    b = model.voiceprint.blend
-    assert blended.p_male == pytest.approx(b * head_p + (1 - b) * alone.p_male)
-    assert blended.votes == alone.votes  # votes stay the fold networks' own
-
-
-def test_file_and_array_paths_agree_with_the_voiceprint(shared):
-    path = shared / "audio" / "real" / "male" / "cmuarctic_aew_arctic_a0001.wav"
-    audio = read_audio(path)
-    features = vgr.extract_features(audio.samples, sample_rate=audio.sample_rate)
-    embedding = encoder.embed(audio.unit_samples(), audio.sample_rate)
-    from_array = vgr.load_model().predict([features], [embedding])[0]
-    assert from_array.p_male == vgr.predict_file(path).p_male
-
-
 @pytest.fixture(scope="module")
 def small_corpus(shared, tmp_path_factory):
     """Two files of each of 3 male and 3 female shared speakers, with a labels.csv beside them."""
@@ -130,21 +108,48 @@ def small_corpus(shared, tmp_path_factory):
     return folder
 
 
-def test_vgr_voiceprint_adds_a_head_that_predict_uses(small_corpus, tmp_path):
-    model = tmp_path / "model"
+@pytest.fixture(scope="module")
+def model_with_head(small_corpus, tmp_path_factory):
+    """The bundled model plus a head from `vgr voiceprint` on the small corpus."""
+    model = tmp_path_factory.mktemp("model") / "model"
     shutil.copytree(files("vgr") / "default_model", model)
-    (model / "voiceprint.json").unlink()
     result = runner.invoke(app, ["voiceprint", str(small_corpus / "labels.csv"), "--model", str(model), "-w", "1"])
     assert result.exit_code == 0, result.output
-    assert "voiceprint head on" in result.stdout and "speakers, blend" in result.stdout
-    head = json.loads((model / "voiceprint.json").read_text())
-    assert head["training_files"] == len(pd.read_csv(small_corpus / "labels.csv"))
+    assert "voiceprint head on 13 files of 9 speakers, blend" in result.stdout
+    return model
+
+
+def test_vgr_voiceprint_writes_the_head_once(small_corpus, model_with_head):
+    head = json.loads((model_with_head / "voiceprint.json").read_text())
+    assert head["training_files"] == len(pd.read_csv(small_corpus / "labels.csv")) == 13
     assert all(s.startswith(small_corpus.name + "/") for s in head["training_speakers"])
-    again = runner.invoke(app, ["voiceprint", str(small_corpus / "labels.csv"), "--model", str(model)])
-    assert again.exit_code == 1 and again.stderr.strip() == f"vgr: error: {model / 'voiceprint.json'}: already exists (use --force to overwrite)"
-    loaded = vgr.load_model(model)
-    example = files("vgr") / "examples" / "male.flac"
-    assert vgr.predict_file(str(example), loaded).p_male != loaded.predict([vgr.extract_features(str(example))])[0].p_male
+    assert head["blend"] in BLENDS and len(head["data_sha256"]) == 64
+    again = runner.invoke(app, ["voiceprint", str(small_corpus / "labels.csv"), "--model", str(model_with_head)])
+    assert again.exit_code == 1
+    assert again.stderr.strip() == f"vgr: error: {model_with_head / 'voiceprint.json'}: already exists (use --force to overwrite)"
+
+
+def test_predict_blends_the_head_with_the_votes(model_with_head):
+    model = vgr.load_model(model_with_head)
+    assert model.voiceprint is not None and vgr.load_model().voiceprint is None
+    example = str(files("vgr") / "examples" / "male.flac")
+    features = vgr.extract_features(example)
+    alone = model.predict([features])[0]
+    embedding = np.zeros(256)
+    blended = model.predict([features], [embedding])[0]
+    b = model.voiceprint.blend
+    assert blended.p_male == pytest.approx(b * model.voiceprint.p_male(embedding)[0] + (1 - b) * alone.p_male)
+    assert blended.votes == alone.votes  # votes stay the fold networks' own
+    assert vgr.predict_file(example, model).p_male != alone.p_male  # raw audio gets its embedding
+
+
+def test_file_and_array_paths_agree_with_the_voiceprint(shared, model_with_head):
+    path = shared / "audio" / "real" / "male" / "cmuarctic_aew_arctic_a0001.wav"
+    audio = read_audio(path)
+    features = vgr.extract_features(audio.samples, sample_rate=audio.sample_rate)
+    embedding = encoder.embed(audio.unit_samples(), audio.sample_rate)
+    model = vgr.load_model(model_with_head)
+    assert model.predict([features], [embedding])[0].p_male == vgr.predict_file(path, model).p_male
 
 
 def test_vgr_voiceprint_refuses_a_labels_file_without_speakers(tmp_path):

@@ -1,18 +1,15 @@
-"""Experiment (not part of vgr): can a pretrained speaker embedding tell the shared male voices from female?
+"""Experiment behind the voiceprint head: which classifier on which cue, scored leave-one-speaker-out.
 
-    pip install resemblyzer==0.1.4 --no-deps scikit-learn   # its webrtcvad is not needed here
-    python bench/experiments/speaker_embeddings.py
+    pip install scikit-learn && python bench/experiments/speaker_embeddings.py
 
-For every labelled file of ../shared/audio/{real,librispeech-test-other}: a 256-d d-vector from Resemblyzer's
-pretrained voice encoder (16 kHz, volume-normalised, no VAD trimming), the bundled vgr model's p(male), and
-the pYIN median pitch. Classifiers on the d-vectors are scored leave-one-speaker-out, so no speaker is ever
-scored by a model that heard it. Prints accuracy per corpus and the speakers that stay wrong.
+For every labelled file of ../shared/audio/{real,librispeech-test-other}: the 256-d speaker embedding of
+vgr.voiceprint (Resemblyzer's encoder), the bundled fold ensemble's p(male), and the pYIN median pitch.
+Classifiers on the embeddings are scored leave-one-speaker-out, so no speaker is ever scored by a model that
+heard it. Prints accuracy per corpus and the speakers that stay wrong.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -22,33 +19,23 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPORA = ("real", "librispeech-test-other")
 
 
-def load_16k(path: Path) -> np.ndarray:
-    import librosa
-    import soundfile
-
-    samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    samples = samples[:, 0]
-    return samples if rate == 16000 else librosa.resample(samples, orig_sr=rate, target_sr=16000)
-
-
 def measurements() -> pd.DataFrame:
     import librosa
 
-    sys.modules.setdefault("webrtcvad", types.ModuleType("webrtcvad"))  # only used by its VAD trimming
-    from resemblyzer import VoiceEncoder
-    from resemblyzer.audio import normalize_volume
-
-    from vgr.features import extract_features
+    from vgr.batch import measure
+    from vgr.features.audio import read_audio
     from vgr.predict import load_model
+    from vgr.voiceprint.encoder import to_encoder_input
 
-    encoder, model, rows = VoiceEncoder("cpu", verbose=False), load_model(), []
+    model, rows = load_model(), []
     for corpus in CORPORA:
         for entry in pd.read_csv(SHARED / "audio" / corpus / "labels.csv", dtype=str).itertuples():
             path = SHARED / "audio" / corpus / entry.file
-            samples = load_16k(path)
+            audio = read_audio(path)
+            samples = to_encoder_input(audio.unit_samples(), audio.sample_rate)
             f0, voiced, _ = librosa.pyin(samples, fmin=60, fmax=400, sr=16000, frame_length=1024)
-            p_male = model.predict_proba([extract_features(path)])[0, 1]
-            embedding = encoder.embed_utterance(normalize_volume(samples, -30, increase_only=True))
+            features, _, embedding = measure(path, voiceprint=True)
+            p_male = model.predict_proba([features])[0, 1]
             rows.append({"corpus": corpus, "speaker": entry.speaker, "label": entry.label, "p_male": p_male,
                          "pyin_hz": float(np.median(f0[voiced])), **{f"e{i}": v for i, v in enumerate(embedding)}})
     return pd.DataFrame(rows)
@@ -61,6 +48,22 @@ def leave_one_speaker_out(data: pd.DataFrame, columns: list[str], make) -> np.nd
         held_out = (data.speaker == speaker).to_numpy()
         predicted[held_out] = make().fit(x[~held_out], y[~held_out]).predict(x[held_out])
     return predicted == y
+
+
+def voiceprint_head(data: pd.DataFrame, embedding: list[str]) -> np.ndarray:
+    """vgr's own recipe, leave-one-speaker-out: each head (and its blend) fitted without the scored speaker."""
+    from vgr.voiceprint.head import fit_head
+
+    x, y = data[embedding].to_numpy(), (data.label == "male").to_numpy()
+    keys = (data.corpus + "/" + data.speaker).to_numpy()
+    trainable = ~data.speaker.str.contains("SiSEC").to_numpy()
+    p_male = np.zeros(len(y))
+    for key in np.unique(keys):
+        held_out = keys == key
+        usable = ~held_out & trainable
+        head = fit_head(x[usable], y[usable], keys[usable], data.p_male.to_numpy()[usable])
+        p_male[held_out] = head.blended(x[held_out], data.p_male.to_numpy()[held_out])
+    return (p_male >= 0.5) == y
 
 
 def main() -> None:
@@ -77,6 +80,7 @@ def main() -> None:
         "d-vector, RBF SVM (C=1)": leave_one_speaker_out(data, embedding, lambda: SVC(C=1)),
         "d-vector, RBF SVM (C=10)": leave_one_speaker_out(data, embedding, lambda: SVC(C=10)),
         "d-vector + vgr logit, RBF SVM (C=10)": leave_one_speaker_out(data, [*embedding, "logit"], lambda: SVC(C=10)),
+        "voiceprint head as `vgr voiceprint` fits it (no SiSEC in training)": voiceprint_head(data, embedding),
     }
     print("| approach | all | test-other | real/ | speakers wrong (files) |")
     print("|---|---|---|---|---|")

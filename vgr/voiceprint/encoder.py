@@ -114,7 +114,11 @@ def embed(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     mel = mel_frames(wav)
     batch = np.stack([mel[s] for s in slices])
     w = _weights()
-    partial = np.maximum(_lstm_last_hidden(batch) @ w["linear_weight"].T + w["linear_bias"], 0.0)
+    from threadpoolctl import threadpool_limits
+
+    # 480 small matrix products: BLAS threads only spin against each other (16x slower beside a busy core)
+    with threadpool_limits(limits=1, user_api="blas"):
+        partial = np.maximum(_lstm_last_hidden(batch) @ w["linear_weight"].T + w["linear_bias"], 0.0)
     norms = np.linalg.norm(partial, axis=1, keepdims=True)
     partial = partial / np.where(norms > 0, norms, 1.0)
     mean = partial.mean(axis=0)

@@ -118,3 +118,13 @@ def test_input_with_other_features_than_the_model(saved):
         ensemble.predict(np.zeros((2, 3)))
     with pytest.raises(ModelError, match="input lacks feature"):
         ensemble.predict({"meanfun": 0.1})
+
+
+@pytest.mark.bad_input
+def test_malformed_scaler(saved, tmp_path):
+    target = copy(saved, tmp_path)
+    metadata = json.loads((target / "model.json").read_text())
+    metadata["members"][0]["scaler"]["quantiles"] = [[2.0] * 20, [1.0] * 20]
+    (target / "model.json").write_text(json.dumps(metadata))
+    with pytest.raises(ModelError, match=r"scaler of fold_01.npz is malformed \(scaler quantiles must be a non-decreasing"):
+        load_ensemble(target)

@@ -79,3 +79,37 @@ def test_too_few_rows_for_the_folds():
     table = FeatureTable(np.random.default_rng(0).random((12, 20)), labels, [], None, tuple("x" * 20), "x")
     with pytest.raises(TableError, match="cannot make 3 folds: the smaller class has 2 rows"):
         train_ensemble(table, TINY)
+
+
+def test_rank_gauss_scaler_maps_training_rows_onto_a_normal_and_keeps_order():
+    from vgr.models.scaler import Scaler
+
+    rng = np.random.default_rng(0)
+    rows = np.c_[rng.lognormal(size=2000), rng.standard_cauchy(2000), np.repeat([1.0, 2.0], 1000)]
+    scaler = Scaler.fit(rows, rank_gaussian=True)
+    mapped = scaler.transform(rows)
+    for column in range(2):  # heavy tails are gone: mean 0, deviation 1, nothing beyond ~5.2 sigma
+        assert abs(mapped[:, column].mean()) < 1e-6 and mapped[:, column].std() == pytest.approx(1.0)
+        order = np.argsort(rows[:, column])
+        assert np.all(np.diff(mapped[order, column]) >= 0)
+        assert np.abs(mapped[:, column]).max() < 5.3
+    assert len(np.unique(mapped[:, 2])) == 2  # a tie lands in the middle of its quantiles, not at one end
+    outside = scaler.transform(np.array([[1e9, -1e9, 3.0]]))
+    assert np.all(np.isfinite(outside))  # beyond the training range: clipped, never infinite
+    again = Scaler.from_dict(scaler.as_dict())
+    np.testing.assert_array_equal(again.transform(rows), mapped)
+    with pytest.raises(ValueError, match="non-decreasing"):
+        Scaler.from_dict({**scaler.as_dict(), "quantiles": scaler.quantiles[::-1].tolist()})
+
+
+def test_rank_gauss_training_is_recorded_and_reproducible(voice):
+    settings = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=False, scaling="rank-gauss",
+                                batch_size=64)
+    report = train_ensemble(voice, settings)
+    assert report.out_of_fold_accuracy > 0.85  # a few epochs of a small net; chance is 0.5
+    assert report.ensemble.metadata["training"]["scaling"] == "rank-gauss"
+    assert report.ensemble.members[0].scaler.quantiles.shape == (1000, 20)
+    again = train_ensemble(voice, settings, workers=2)
+    np.testing.assert_array_equal(again.out_of_fold_p_male, report.out_of_fold_p_male)
+    with pytest.raises(ValueError, match="scaling 'minmax' is not one of standard, rank-gauss"):
+        TrainingSettings(scaling="minmax")

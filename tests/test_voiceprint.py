@@ -74,6 +74,7 @@ def test_logistic_fit_separates_and_blend_is_chosen_on_training_speakers():
     assert accuracy["0.500"] == accuracy["1.000"] > 0.9  # a neutral ensemble cannot change the head's answer
 
 
+@pytest.mark.bad_input
 def test_head_file_round_trip_and_refusals(tmp_path):
     head = VoiceprintHead(np.linspace(-1, 1, 256), 0.25, 2 / 3, {"training_speakers": ["a/1"]})
     save_voiceprint(head, tmp_path)
@@ -152,6 +153,7 @@ def test_file_and_array_paths_agree_with_the_voiceprint(shared, model_with_head)
     assert model.predict([features], [embedding])[0].p_male == vgr.predict_file(path, model).p_male
 
 
+@pytest.mark.bad_input
 def test_vgr_voiceprint_refuses_a_labels_file_without_speakers(tmp_path):
     (tmp_path / "labels.csv").write_text("file,label\na.wav,male\n")
     model = tmp_path / "model"

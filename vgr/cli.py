@@ -175,6 +175,11 @@ def _print_table(results) -> None:
     Console().print(table)
 
 
+class Scaling(str, Enum):
+    standard = "standard"  # mean and deviation (skew and kurt through a signed log first)
+    rank_gauss = "rank-gauss"  # each column through its quantiles onto a normal distribution
+
+
 @app.command()
 def train(
     csvs: Annotated[list[Path], typer.Argument(help="Features CSVs (voice.csv, vgr extract output); concatenated.")],
@@ -185,6 +190,8 @@ def train(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the folds, initialisation and batches.")] = 0,
     features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature columns [default: all 20].")] = None,
     hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per mini-batch.")] = 128,
+    scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.standard,
     contiguous: Annotated[bool, typer.Option("--contiguous-check/--no-contiguous-check", help="Also report contiguous, unshuffled folds.")] = True,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Folds trained in parallel processes.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
@@ -205,6 +212,7 @@ def train(
     if unknown:
         fail(f"unknown feature(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_NAMES)}")
     settings = TrainingSettings(folds=folds, epochs=epochs, seed=seed, features=columns, contiguous_check=contiguous,
+                                batch_size=batch_size, scaling=scaling.value,
                                 **({"hidden": _sizes(hidden)} if hidden else {}))
     table = read_feature_table(csvs, columns=columns)
     started = time.perf_counter()

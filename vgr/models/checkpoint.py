@@ -110,7 +110,10 @@ def load_ensemble(folder: str | Path) -> Ensemble:
         shapes = [tuple(w.shape) for w in layers.weights]
         if shapes != expected_shapes(config) or [b.shape for b in layers.biases] != [(s[0],) for s in shapes]:
             raise ModelError(f"{path}: does not fit the architecture (layers {shapes}, expected {expected_shapes(config)})")
-        scaler = Scaler.from_dict(entry["scaler"])
+        try:
+            scaler = Scaler.from_dict(entry["scaler"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelError(f"{folder}: scaler of {entry['file']} is malformed ({error})".splitlines()[0]) from None
         if scaler.mean.shape != (len(names),):
             raise ModelError(f"{folder}: scaler of {entry['file']} has {scaler.mean.size} features, expected {len(names)}")
         members.append(Member(layers, scaler))

@@ -18,6 +18,9 @@ from vgr.models.weights import Layers
 from vgr.tables import FeatureTable
 
 
+SCALINGS = ("standard", "rank-gauss")
+
+
 @dataclass(frozen=True)
 class TrainingSettings:
     folds: int = 10
@@ -32,7 +35,12 @@ class TrainingSettings:
     input_noise: float = 0.0
     features: tuple[str, ...] = FEATURE_NAMES
     log_features: tuple[str, ...] = ("skew", "kurt")  # heavy-tailed: signed log before standardising
+    scaling: str = "standard"  # or "rank-gauss": every column through its quantiles onto a normal first
     contiguous_check: bool = True
+
+    def __post_init__(self) -> None:
+        if self.scaling not in SCALINGS:
+            raise ValueError(f"scaling {self.scaling!r} is not one of {', '.join(SCALINGS)}")
 
     def as_dict(self) -> dict:
         return {**asdict(self), "hidden": list(self.hidden), "features": list(self.features),
@@ -90,7 +98,8 @@ def _train_member(features, labels, train_rows, settings: TrainingSettings, seed
     torch.manual_seed(seed)
     config = MLPConfig(len(settings.features), tuple(settings.hidden), len(LABELS), settings.dropout)
     inner, validation = splits.validation_split(labels[train_rows], settings.validation_fraction, seed)
-    scaler = Scaler.fit(features[train_rows[inner]], [name in settings.log_features for name in settings.features])
+    scaler = Scaler.fit(features[train_rows[inner]], [name in settings.log_features for name in settings.features],
+                        rank_gaussian=settings.scaling == "rank-gauss")
     network = build_network(config)
     history = fit(
         network,

@@ -125,3 +125,16 @@ def test_predict_with_a_broken_model_is_one_line(tmp_path, shared):
     result = runner.invoke(app, ["predict", str(shared / "audio" / "real" / "male"), "--model", str(tmp_path / "model")])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"vgr: error: {tmp_path / 'model'}: no model.json (not a vgr model folder)"
+
+
+def test_train_options_for_the_fit_are_recorded(small_csv, tmp_path):
+    result = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "m"), "--folds", "3", "--epochs", "5",
+                                 "--hidden", "8", "--batch-size", "32", "--scaling", "rank-gauss", "--refit",
+                                 "--no-contiguous-check"])
+    assert result.exit_code == 0, result.output
+    metadata = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert {k: metadata["training"][k] for k in ("batch_size", "scaling", "refit")} == \
+        {"batch_size": 32, "scaling": "rank-gauss", "refit": True}
+    assert "quantiles" in metadata["members"][0]["scaler"]
+    wrong = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "n"), "--scaling", "minmax"])
+    assert wrong.exit_code == 2 and "minmax" in wrong.stderr and not (tmp_path / "n").exists()

@@ -113,3 +113,17 @@ def test_rank_gauss_training_is_recorded_and_reproducible(voice):
     np.testing.assert_array_equal(again.out_of_fold_p_male, report.out_of_fold_p_male)
     with pytest.raises(ValueError, match="scaling 'minmax' is not one of standard, rank-gauss"):
         TrainingSettings(scaling="minmax")
+
+
+def test_refit_retrains_on_all_training_rows_for_the_chosen_epochs(voice):
+    base = TrainingSettings(folds=3, epochs=6, hidden=(16,), contiguous_check=False)
+    plain = train_ensemble(voice, base)
+    refit = train_ensemble(voice, TrainingSettings(folds=3, epochs=6, hidden=(16,), contiguous_check=False, refit=True))
+    assert [f.best_epoch for f in refit.folds] == [f.best_epoch for f in plain.folds]  # chosen the same way
+    test_rows = stratified_folds(voice.labels, 3, 0)[0]
+    training_rows = np.setdiff1d(np.arange(len(voice.labels)), test_rows)
+    scaler = refit.ensemble.members[0].scaler
+    assert scaler.mean[0] == pytest.approx(voice.features[training_rows, 0].mean())  # fitted on every training row
+    assert plain.ensemble.members[0].scaler.mean[0] != pytest.approx(scaler.mean[0])
+    assert not np.array_equal(refit.out_of_fold_p_male, plain.out_of_fold_p_male)
+    assert refit.ensemble.metadata["training"]["refit"] is True

@@ -192,6 +192,7 @@ def train(
     hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per mini-batch.")] = 128,
     scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.standard,
+    refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Retrain each member on all its training rows for the epoch count its validation split chose.")] = False,
     contiguous: Annotated[bool, typer.Option("--contiguous-check/--no-contiguous-check", help="Also report contiguous, unshuffled folds.")] = True,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Folds trained in parallel processes.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
@@ -212,7 +213,7 @@ def train(
     if unknown:
         fail(f"unknown feature(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_NAMES)}")
     settings = TrainingSettings(folds=folds, epochs=epochs, seed=seed, features=columns, contiguous_check=contiguous,
-                                batch_size=batch_size, scaling=scaling.value,
+                                batch_size=batch_size, scaling=scaling.value, refit=refit,
                                 **({"hidden": _sizes(hidden)} if hidden else {}))
     table = read_feature_table(csvs, columns=columns)
     started = time.perf_counter()

@@ -42,16 +42,20 @@ def evaluate(network, features, labels) -> tuple[float, float]:
 def fit(
     network,
     train: tuple[np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray] | None,
     settings: TrainerSettings,
     on_epoch: Callable[[EpochLog], None] | None = None,
 ) -> list[EpochLog]:
-    """Train with Adam on shuffled mini-batches; leave ``network`` at the epoch with the lowest validation loss."""
+    """Train with Adam on shuffled mini-batches; leave ``network`` at the epoch with the lowest validation loss.
+
+    Without ``validation``, every epoch is run and the last one is kept (validation figures are NaN).
+    """
     import torch
 
     generator = torch.Generator().manual_seed(settings.seed)
     x, y = torch.as_tensor(train[0], dtype=torch.float32), torch.as_tensor(train[1])
-    vx, vy = torch.as_tensor(validation[0], dtype=torch.float32), torch.as_tensor(validation[1])
+    if validation is not None:
+        vx, vy = torch.as_tensor(validation[0], dtype=torch.float32), torch.as_tensor(validation[1])
     optimiser = torch.optim.Adam(network.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
     best_loss, best_state, history = float("inf"), None, []
     for epoch in range(1, settings.epochs + 1):
@@ -69,11 +73,12 @@ def fit(
             # Running figures over the epoch (dropout on): cheaper than a second pass over the rows.
             total_loss += loss.item() * len(batch)
             correct += (logits.argmax(dim=1) == y[batch]).sum().item()
-        log = EpochLog(epoch, total_loss / len(y), correct / len(y), *evaluate(network, vx, vy))
+        checked = evaluate(network, vx, vy) if validation is not None else (float("nan"), float("nan"))
+        log = EpochLog(epoch, total_loss / len(y), correct / len(y), *checked)
         history.append(log)
         if on_epoch:
             on_epoch(log)
-        if log.validation_loss < best_loss:
+        if validation is None or log.validation_loss < best_loss:
             best_loss = log.validation_loss
             best_state = {name: tensor.clone() for name, tensor in network.state_dict().items()}
     network.load_state_dict(best_state)

@@ -36,6 +36,7 @@ class TrainingSettings:
     features: tuple[str, ...] = FEATURE_NAMES
     log_features: tuple[str, ...] = ("skew", "kurt")  # heavy-tailed: signed log before standardising
     scaling: str = "standard"  # or "rank-gauss": every column through its quantiles onto a normal first
+    refit: bool = False  # retrain on all training rows for the epoch count the validation split chose
     contiguous_check: bool = True
 
     def __post_init__(self) -> None:
@@ -93,19 +94,34 @@ def _check_trainable(table: FeatureTable, settings: TrainingSettings) -> None:
 
 
 def _train_member(features, labels, train_rows, settings: TrainingSettings, seed: int, on_epoch) -> tuple[Member, list]:
+    """One fold's network: the best epoch chosen on a validation split of ``train_rows``.
+
+    With ``settings.refit``, a fresh network (same seed) is then trained on all of ``train_rows`` for that many
+    epochs, so the member also learns from the validation rows; the held-out fold is never looked at.
+    """
+    inner, validation = splits.validation_split(labels[train_rows], settings.validation_fraction, seed)
+    member, history = _fit_member(features, labels, train_rows[inner], train_rows[validation], settings,
+                                  settings.epochs, seed, on_epoch)
+    if settings.refit:
+        best = min(history, key=lambda log: log.validation_loss).epoch
+        member, _ = _fit_member(features, labels, train_rows, None, settings, best, seed, None)
+    return member, history
+
+
+def _fit_member(features, labels, rows, validation_rows, settings: TrainingSettings, epochs: int, seed: int, on_epoch):
     import torch
 
     torch.manual_seed(seed)
     config = MLPConfig(len(settings.features), tuple(settings.hidden), len(LABELS), settings.dropout)
-    inner, validation = splits.validation_split(labels[train_rows], settings.validation_fraction, seed)
-    scaler = Scaler.fit(features[train_rows[inner]], [name in settings.log_features for name in settings.features],
+    scaler = Scaler.fit(features[rows], [name in settings.log_features for name in settings.features],
                         rank_gaussian=settings.scaling == "rank-gauss")
     network = build_network(config)
+    validation = None if validation_rows is None else (scaler.transform(features[validation_rows]), labels[validation_rows])
     history = fit(
         network,
-        (scaler.transform(features[train_rows[inner]]), labels[train_rows[inner]]),
-        (scaler.transform(features[train_rows[validation]]), labels[train_rows[validation]]),
-        TrainerSettings(settings.epochs, settings.batch_size, settings.learning_rate, settings.weight_decay, seed,
+        (scaler.transform(features[rows]), labels[rows]),
+        validation,
+        TrainerSettings(epochs, settings.batch_size, settings.learning_rate, settings.weight_decay, seed,
                         settings.input_noise),
         on_epoch,
     )

@@ -161,3 +161,19 @@ def test_vgr_voiceprint_refuses_a_labels_file_without_speakers(tmp_path):
     result = runner.invoke(app, ["voiceprint", str(tmp_path / "labels.csv"), "--model", str(model), "--force"])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"vgr: error: {tmp_path / 'labels.csv'}: needs columns file,label,speaker (missing: speaker)"
+
+
+def test_serve_uses_the_models_voiceprint(model_with_head):
+    pytest.importorskip("fastapi", reason="vgr serve needs the serve extra: pip install 'vgr[serve]'")
+    from fastapi.testclient import TestClient
+
+    from vgr.serve.app import create_app
+
+    model = vgr.load_model(model_with_head)
+    example = files("vgr") / "examples" / "female.flac"
+    expected = vgr.predict_file(str(example), model)
+    with TestClient(create_app(model, workers=1)) as client:
+        assert client.get("/api/health").json()["voiceprint"] is True
+        answer = client.post("/api/predict", files={"file": ("female.flac", example.read_bytes(), "audio/flac")}).json()
+    assert answer["label"] == expected.label and answer["p_male"] == pytest.approx(expected.p_male)
+    assert answer["votes"] == expected.votes

@@ -57,24 +57,33 @@ def discover(inputs: list[str | Path]) -> list[AudioJob]:
     return jobs
 
 
-def read_labels(path: str | Path) -> dict[str, str]:
-    """A ``file,label`` CSV as a mapping; label values are checked."""
+def labelled_rows(path: str | Path, required: tuple[str, ...], needs: str) -> list[tuple[int, dict, str]]:
+    """(line number, row, normalised label) of every row of a CSV with a ``label`` column.
+
+    Raises ``TableError`` naming the file for missing ``required`` columns (``needs`` describes them), an
+    unknown label value, or a file that cannot be read.
+    """
     path = Path(path)
     try:
         with path.open(newline="", encoding="utf-8") as stream:
             reader = csv.DictReader(stream)
-            missing = {"file", "label"} - set(reader.fieldnames or ())
+            missing = [column for column in required if column not in (reader.fieldnames or ())]
             if missing:
-                raise TableError(f"{path}: needs columns 'file' and 'label' (missing: {', '.join(sorted(missing))})")
-            labels = {}
+                raise TableError(f"{path}: needs columns {needs} (missing: {', '.join(sorted(missing))})")
+            rows = []
             for line, row in enumerate(reader, start=2):
                 label = normalise_label(row["label"] or "")
                 if label is None:
                     raise TableError(f"{path}: line {line}: label {row['label']!r} is not male or female")
-                labels[row["file"].strip()] = label
+                rows.append((line, row, label))
     except (OSError, UnicodeDecodeError) as error:
         raise TableError(f"{path}: cannot read labels ({error})") from None
-    return labels
+    return rows
+
+
+def read_labels(path: str | Path) -> dict[str, str]:
+    """A ``file,label`` CSV as a mapping; label values are checked."""
+    return {row["file"].strip(): label for _, row, label in labelled_rows(path, ("file", "label"), "'file' and 'label'")}
 
 
 def apply_labels(jobs: list[AudioJob], labels: dict[str, str]) -> list[AudioJob]:

@@ -46,7 +46,8 @@ def uses_voiceprint(model) -> bool:
     return getattr(model, "voiceprint", None) is not None
 
 
-def _rows(embedding):
+def embedding_rows(embedding):
+    """``Ensemble.predict``'s ``embeddings`` argument for one file: None when no voiceprint was computed."""
     return None if embedding is None else [embedding]
 
 
@@ -71,7 +72,7 @@ def predict_file(path: str | Path, model=None) -> FilePrediction:
 
     model = model or load_model()
     features, seconds, embedding = measure(path, voiceprint=uses_voiceprint(model))
-    return verdict(str(path), model.predict([features], _rows(embedding))[0], seconds)
+    return verdict(str(path), model.predict([features], embedding_rows(embedding))[0], seconds)
 
 
 def predict_jobs(jobs: list[AudioJob], model, workers: int | None = None) -> Iterator[FilePrediction]:
@@ -80,7 +81,7 @@ def predict_jobs(jobs: list[AudioJob], model, workers: int | None = None) -> Ite
 
     for result in run(jobs, workers, voiceprint=uses_voiceprint(model)):
         if result.ok:
-            yield verdict(result.job.name, model.predict([result.features], _rows(result.embedding))[0], result.seconds)
+            yield verdict(result.job.name, model.predict([result.features], embedding_rows(result.embedding))[0], result.seconds)
         else:
             yield failed(result.job.name, result.error)
 

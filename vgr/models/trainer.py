@@ -15,7 +15,6 @@ class TrainerSettings:
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     seed: int = 0
-    input_noise: float = 0.0  # std of Gaussian noise added to the (standardised) inputs of each batch
 
 
 @dataclass(frozen=True)
@@ -63,10 +62,7 @@ def fit(
         total_loss = correct = 0.0
         for batch in torch.randperm(len(y), generator=generator).split(settings.batch_size):
             optimiser.zero_grad()
-            inputs = x[batch]
-            if settings.input_noise:
-                inputs = inputs + settings.input_noise * torch.randn(inputs.shape, generator=generator)
-            logits = network(inputs)
+            logits = network(x[batch])
             loss = torch.nn.functional.cross_entropy(logits, y[batch])
             loss.backward()
             optimiser.step()
@@ -78,9 +74,10 @@ def fit(
         history.append(log)
         if on_epoch:
             on_epoch(log)
-        if validation is None or log.validation_loss < best_loss:
+        if validation is not None and log.validation_loss < best_loss:
             best_loss = log.validation_loss
             best_state = {name: tensor.clone() for name, tensor in network.state_dict().items()}
-    network.load_state_dict(best_state)
+    if best_state is not None:
+        network.load_state_dict(best_state)
     network.eval()
     return history

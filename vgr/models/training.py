@@ -32,7 +32,6 @@ class TrainingSettings:
     seed: int = 0
     hidden: tuple[int, ...] = MLPConfig.hidden
     dropout: float = MLPConfig.dropout
-    input_noise: float = 0.0
     features: tuple[str, ...] = FEATURE_NAMES
     log_features: tuple[str, ...] = ("skew", "kurt")  # heavy-tailed: signed log before standardising
     scaling: str = "standard"  # or "rank-gauss": every column through its quantiles onto a normal first
@@ -121,8 +120,7 @@ def _fit_member(features, labels, rows, validation_rows, settings: TrainingSetti
         network,
         (scaler.transform(features[rows]), labels[rows]),
         validation,
-        TrainerSettings(epochs, settings.batch_size, settings.learning_rate, settings.weight_decay, seed,
-                        settings.input_noise),
+        TrainerSettings(epochs, settings.batch_size, settings.learning_rate, settings.weight_decay, seed),
         on_epoch,
     )
     return Member(Layers.from_state_dict(network.state_dict()), scaler), history

@@ -64,7 +64,7 @@ async def _save_upload(upload: UploadFile, folder: str, limit: int) -> str:
 def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int = 2) -> FastAPI:
     """The app around an already loaded ``model`` (anything with ``predict(list of feature dicts)``)."""
     pool: dict[str, ProcessPoolExecutor] = {}
-    from vgr.predict import uses_voiceprint
+    from vgr.predict import embedding_rows, uses_voiceprint
 
     voiceprint = uses_voiceprint(model)
 
@@ -114,7 +114,7 @@ def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int 
         if features is None:
             status = 422 if extra == "unprocessable" else 415
             raise BadUpload(status, f"{name}: {seconds}")
-        prediction = model.predict([features], None if extra is None else [extra])[0]
+        prediction = model.predict([features], embedding_rows(extra))[0]
         return {
             "file": name,
             "label": prediction.label,

@@ -77,7 +77,7 @@ def mel_frames(samples: np.ndarray) -> np.ndarray:
     return (power @ _weights()["mel_filters"].T).astype(np.float32)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
@@ -97,8 +97,8 @@ def _lstm_last_hidden(sequences: np.ndarray) -> np.ndarray:
         for t in range(steps):
             gates = projected[:, t] + h @ w_hh.T
             i, f, g, o = np.split(gates, 4, axis=1)
-            c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-            h = _sigmoid(o) * np.tanh(c)
+            c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+            h = sigmoid(o) * np.tanh(c)
             outputs[:, t] = h
         inputs = outputs
     return h

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vgr.errors import ModelError
+from vgr.voiceprint.encoder import sigmoid
 
 L2 = 1.0  # the penalty 0.5 * |w|^2 (scikit-learn's default C = 1): not tuned
 BLENDS = (0.5, 2 / 3, 0.8, 1.0)  # candidate weights of the head against the voice.csv ensemble
@@ -24,7 +25,7 @@ class VoiceprintHead:
     metadata: dict = field(default_factory=dict)
 
     def p_male(self, embeddings: np.ndarray) -> np.ndarray:
-        return _sigmoid(np.atleast_2d(embeddings) @ self.weights + self.bias)
+        return sigmoid(np.atleast_2d(embeddings) @ self.weights + self.bias)
 
     def blended(self, embeddings: np.ndarray, ensemble_p_male: np.ndarray) -> np.ndarray:
         return self.blend * self.p_male(embeddings) + (1 - self.blend) * np.asarray(ensemble_p_male)
@@ -47,10 +48,6 @@ class VoiceprintHead:
         return cls(weights, bias, blend, metadata)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
 def fit_logistic(x: np.ndarray, is_male: np.ndarray) -> tuple[np.ndarray, float]:
     """L2-penalised logistic regression (bias unpenalised), solved by L-BFGS to convergence."""
     from scipy.optimize import minimize
@@ -60,7 +57,7 @@ def fit_logistic(x: np.ndarray, is_male: np.ndarray) -> tuple[np.ndarray, float]
     def loss(theta):
         w, b = theta[:-1], theta[-1]
         z = x @ w + b
-        p = _sigmoid(z)
+        p = sigmoid(z)
         value = np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * L2 * (w @ w)
         gradient = np.append(x.T @ (p - y) + L2 * w, np.sum(p - y))
         return value, gradient
@@ -76,7 +73,7 @@ def choose_blend(embeddings, is_male, speakers, ensemble_p_male) -> tuple[float,
     for speaker in np.unique(speakers):
         out = speakers == speaker
         weights, bias = fit_logistic(embeddings[~out], is_male[~out])
-        held_out_p[out] = _sigmoid(embeddings[out] @ weights + bias)
+        held_out_p[out] = sigmoid(embeddings[out] @ weights + bias)
     accuracy = {f"{blend:.3f}": float(np.mean(((blend * held_out_p + (1 - blend) * ensemble_p_male) >= 0.5) == is_male))
                 for blend in BLENDS}
     best = max(BLENDS, key=lambda blend: (accuracy[f"{blend:.3f}"], -blend))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from vgr import batch
-from vgr.discovery import AudioJob, normalise_label
+from vgr.discovery import AudioJob, labelled_rows
 from vgr.errors import TableError
 from vgr.voiceprint.head import VoiceprintHead, fit_head
 
@@ -25,23 +24,13 @@ class VoiceprintReport:
 def read_speaker_labels(path: str | Path) -> list[tuple[AudioJob, str]]:
     """``file,label,speaker`` rows; ``file`` is relative to the CSV's folder (as in ../shared/audio)."""
     path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as stream:
-            reader = csv.DictReader(stream)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
-            if missing:
-                raise TableError(f"{path}: needs columns file,label,speaker (missing: {', '.join(missing)})")
-            rows = []
-            for line, row in enumerate(reader, start=2):
-                label = normalise_label(row["label"] or "")
-                if label is None:
-                    raise TableError(f"{path}: line {line}: label {row['label']!r} is not male or female")
-                if not (row["speaker"] or "").strip():
-                    raise TableError(f"{path}: line {line}: empty speaker")
-                name = row["file"].strip()
-                rows.append((AudioJob(path.parent / name, name, label), f"{path.parent.name}/{row['speaker'].strip()}"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise TableError(f"{path}: cannot read labels ({error})") from None
+    rows = []
+    for line, row, label in labelled_rows(path, COLUMNS, ",".join(COLUMNS)):
+        speaker = (row["speaker"] or "").strip()
+        if not speaker:
+            raise TableError(f"{path}: line {line}: empty speaker")
+        name = row["file"].strip()
+        rows.append((AudioJob(path.parent / name, name, label), f"{path.parent.name}/{speaker}"))
     if not rows:
         raise TableError(f"{path}: no rows")
     return rows

@@ -177,3 +177,30 @@ def test_serve_uses_the_models_voiceprint(model_with_head):
         answer = client.post("/api/predict", files={"file": ("female.flac", example.read_bytes(), "audio/flac")}).json()
     assert answer["label"] == expected.label and answer["p_male"] == pytest.approx(expected.p_male)
     assert answer["votes"] == expected.votes
+
+
+@pytest.mark.bad_input
+def test_vgr_voiceprint_names_every_file_it_could_not_use(tmp_path):
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "labels.csv").write_text("file,label,speaker\nnope.wav,male,a\nempty.wav,female,b\n")
+    model = tmp_path / "model"
+    shutil.copytree(files("vgr") / "default_model", model)
+    result = runner.invoke(app, ["voiceprint", str(tmp_path / "labels.csv"), "--model", str(model), "-w", "1"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"vgr: skipped {tmp_path / 'nope.wav'}: no such file",
+                                          f"vgr: skipped {tmp_path / 'empty.wav'}: empty file (0 bytes)",
+                                          "vgr: error: no labelled recording could be analysed"]
+    assert not (model / "voiceprint.json").exists()
+
+
+def test_each_row_keeps_its_own_speaker_even_for_a_repeated_file(small_corpus, tmp_path):
+    """A recording listed under two speakers counts for both: rows pair with results by order, not by path."""
+    from vgr.voiceprint.training import fit_voiceprint
+
+    labels = pd.read_csv(small_corpus / "labels.csv")
+    repeated = pd.concat([labels, labels.assign(speaker=labels["speaker"] + "_again")])
+    repeated.to_csv(small_corpus / "repeated.csv", index=False)
+    report = fit_voiceprint([small_corpus / "repeated.csv"], vgr.load_model(), workers=1)
+    speakers = report.head.metadata["training_speakers"]
+    assert len(speakers) == 2 * labels["speaker"].nunique() and report.head.metadata["training_files"] == 2 * len(labels)
+    assert all(s.startswith(small_corpus.name + "/") for s in speakers)

@@ -248,9 +248,8 @@ def voiceprint(
     from vgr.voiceprint.training import fit_voiceprint
 
     refuse_overwrite(model / FILE, force)
-    report = fit_voiceprint(labels, load_ensemble(model), workers)
-    for failure in report.failures:
-        warn(f"vgr: skipped {failure.job.path}: {failure.error}")
+    report = fit_voiceprint(labels, load_ensemble(model), workers,
+                            on_failure=lambda failure: warn(f"vgr: skipped {failure.job.path}: {failure.error}"))
     path = save_voiceprint(report.head, model, force=force)
     meta = report.head.metadata
     accuracy = meta["blend_leave_one_speaker_out_accuracy"][f"{report.head.blend:.3f}"]

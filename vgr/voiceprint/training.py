@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def read_speaker_labels(path: str | Path) -> list[tuple[AudioJob, str]]:
         if not speaker:
             raise TableError(f"{path}: line {line}: empty speaker")
         name = row["file"].strip()
-        rows.append((AudioJob(path.parent / name, name, label), f"{path.parent.name}/{speaker}"))
+        rows.append((AudioJob(path.parent / name, name, label), f"{path.resolve().parent.name}/{speaker}"))
     if not rows:
         raise TableError(f"{path}: no rows")
     return rows
@@ -46,24 +47,26 @@ def _audio_sha256(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def fit_voiceprint(label_files: list[str | Path], ensemble, workers: int | None = None) -> VoiceprintReport:
+def fit_voiceprint(label_files: list[str | Path], ensemble, workers: int | None = None,
+                   on_failure: Callable[[batch.FileResult], None] | None = None) -> VoiceprintReport:
     """Embed every labelled recording, then fit the head and choose its blend with ``ensemble``'s votes.
 
     Speakers are named ``<folder of the CSV>/<speaker>``, so that equal ids in two corpora stay apart.
-    Files that cannot be analysed are reported and left out.
+    Files that cannot be analysed are left out and reported as they happen (``on_failure``) and in the report.
     """
     labelled = [entry for path in label_files for entry in read_speaker_labels(path)]
-    speaker_of = {str(job.path): speaker for job, speaker in labelled}  # results come back from other processes
-    jobs = [job for job, _ in labelled]
     embeddings, is_male, speakers, features, failures, used = [], [], [], [], [], []
-    for result in batch.run(jobs, workers, voiceprint=True):
+    # results come back in the order of the jobs, so each one pairs with its own row's speaker
+    for (job, speaker), result in zip(labelled, batch.run([job for job, _ in labelled], workers, voiceprint=True)):
         if not result.ok:
             failures.append(result)
+            if on_failure:
+                on_failure(result)
             continue
-        used.append(result.job.path)
+        used.append(job.path)
         embeddings.append(result.embedding)
-        is_male.append(result.job.label == "male")
-        speakers.append(speaker_of[str(result.job.path)])
+        is_male.append(job.label == "male")
+        speakers.append(speaker)
         features.append(result.features)
     if not features:
         raise TableError("no labelled recording could be analysed")

@@ -14,6 +14,7 @@ import typer
 
 from vgr._version import __version__
 from vgr.errors import VgrError
+from vgr.outputs import NAME_ERRORS, one_line
 
 
 class _Group(typer.core.TyperGroup):
@@ -23,11 +24,11 @@ class _Group(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except VgrError as error:
-            typer.echo(f"vgr: error: {error}", err=True)
+            warn(f"vgr: error: {error}")
             raise typer.Exit(1) from None
         except OSError as error:  # e.g. an output folder that cannot be written
             where = f"{error.filename}: " if error.filename else ""
-            typer.echo(f"vgr: error: {where}{error.strerror or error}", err=True)
+            warn(f"vgr: error: {where}{error.strerror or error}")
             raise typer.Exit(1) from None
 
 
@@ -43,12 +44,22 @@ app = typer.Typer(
 
 def fail(message: str, code: int = 1) -> None:
     """Print a one-line error on stderr and exit."""
-    typer.echo(f"vgr: error: {message}", err=True)
+    warn(f"vgr: error: {message}")
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    typer.echo(message, err=True)
+    """One line on stderr: control characters and undecodable bytes of file names are escaped."""
+    typer.echo(one_line(message), err=True)
+
+
+def _write_stdout(text: str) -> None:
+    """Data on stdout, file names as their own bytes (see ``vgr.outputs``), whatever stdout's encoding."""
+    import click
+
+    stream = click.get_binary_stream("stdout")
+    stream.write(text.encode("utf-8", NAME_ERRORS))
+    stream.flush()
 
 
 def _version(value: bool) -> None:
@@ -149,7 +160,7 @@ def predict(
         render = report.as_json if output_format is OutputFormat.json else report.as_csv
         text = render(results)
         if output is None:
-            typer.echo(text, nl=False)
+            _write_stdout(text)
         else:
             write_atomically(output, lambda stream: stream.write(text), force=force)
     failures = [r for r in results if not r.ok]
@@ -161,17 +172,20 @@ def predict(
 
 def _print_table(results) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Column, Table
 
     table = Table("label", "probability", "p_male", "votes", "seconds", "status")
     table.columns.insert(0, Column("file", overflow="fold"))
     for r in results:
+        name = escape(one_line(r.file))
         if r.ok:
             style = "cyan" if r.label == "male" else "magenta"
-            table.add_row(r.file, f"[{style}]{r.label}[/]", f"{r.probability:.3f}", f"{r.p_male:.3f}", r.votes,
-                          f"{r.seconds:.1f}", "ok")
+            seconds = "" if r.seconds is None else f"{r.seconds:.1f}"
+            table.add_row(name, f"[{style}]{r.label}[/]", f"{r.probability:.3f}", f"{r.p_male:.3f}", r.votes,
+                          seconds, "ok")
         else:
-            table.add_row(r.file, "", "", "", "", "", f"[red]{r.status}[/]")
+            table.add_row(name, "", "", "", "", "", f"[red]{escape(one_line(r.status))}[/]")
     Console().print(table)
 
 
@@ -277,12 +291,11 @@ def evaluate(
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
     """Accuracy, per-class precision/recall/F1 and the confusion matrix of a model on a features CSV."""
-    import csv
     import numpy as np
 
     from vgr.features.names import LABELS
     from vgr.models.evaluation import score
-    from vgr.outputs import refuse_overwrite, write_atomically
+    from vgr.outputs import csv_line, refuse_overwrite, write_atomically
     from vgr.predict import load_model
     from vgr.tables import read_feature_table
 
@@ -303,10 +316,10 @@ def evaluate(
         typer.echo(f"{label:<8}" + "".join(f"{n:>9}" for n in row))
     if output is not None:
         def rows(stream):
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(["file", "label", "predicted", "p_female", "p_male", "votes"])
+            stream.write(csv_line(["file", "label", "predicted", "p_female", "p_male", "votes"]))
             for name, true, p in zip(table.ids, table.labels, predictions):
-                writer.writerow([name, LABELS[true], p.label, f"{p.p_female:.6f}", f"{p.p_male:.6f}", f"{p.votes}/{p.members}"])
+                stream.write(csv_line([name, LABELS[true], p.label, f"{p.p_female:.6f}", f"{p.p_male:.6f}",
+                                       f"{p.votes}/{p.members}"]))
 
         write_atomically(output, rows, force=force)
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from vgr.errors import TableError
 from vgr.features.audio import AUDIO_SUFFIXES
 from vgr.features.names import LABELS
+from vgr.files import file_problem
+from vgr.outputs import NAME_ERRORS
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,10 @@ def labelled_rows(path: str | Path, required: tuple[str, ...], needs: str) -> li
     """
     path = Path(path)
     try:
-        with path.open(newline="", encoding="utf-8") as stream:
+        problem = file_problem(path)
+        if problem:
+            raise OSError(0, problem)
+        with path.open(newline="", encoding="utf-8", errors=NAME_ERRORS) as stream:
             reader = csv.DictReader(stream)
             missing = [column for column in required if column not in (reader.fieldnames or ())]
             if missing:
@@ -76,8 +81,9 @@ def labelled_rows(path: str | Path, required: tuple[str, ...], needs: str) -> li
                 if label is None:
                     raise TableError(f"{path}: line {line}: label {row['label']!r} is not male or female")
                 rows.append((line, row, label))
-    except (OSError, UnicodeDecodeError) as error:
-        raise TableError(f"{path}: cannot read labels ({error})") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise TableError(f"{path}: cannot read labels ({reason})") from None
     return rows
 
 

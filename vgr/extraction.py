@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from pathlib import Path
 from vgr import batch
 from vgr.discovery import AudioJob
 from vgr.feature_csv import header, row
-from vgr.outputs import refuse_overwrite, write_atomically
+from vgr.outputs import NAME_ERRORS, csv_line, refuse_overwrite, write_atomically
 from vgr.resume import complete_rows
 
 
@@ -60,13 +59,12 @@ def extract_to_csv(
     todo = [job for job in jobs if job.name not in known]
     summary.skipped = len(jobs) - len(todo)
     results = _results(todo, workers, scheduler)  # connects to a cluster now, before any file is written
-    with partial.open("a" if resume else "w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
+    with partial.open("a" if resume else "w", newline="", encoding="utf-8", errors=NAME_ERRORS) as stream:
         if not resume:
-            writer.writerow(columns)
+            stream.write(csv_line(columns))
         for result in results:
             if result.ok:
-                writer.writerow(row(result, with_label))
+                stream.write(csv_line(row(result, with_label)))
                 stream.flush()
                 summary.done += 1
             else:
@@ -93,6 +91,5 @@ def _results(jobs: list[AudioJob], workers: int | None, scheduler: str | None) -
 
 
 def _write_rows(stream, columns: list[str], rows) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
+    stream.write(csv_line(columns))
+    stream.writelines(map(csv_line, rows))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
+from vgr.outputs import csv_line
 from vgr.predict import FilePrediction
 
 COLUMNS = ("file", "label", "probability", "p_male", "votes", "seconds", "status")
@@ -16,15 +15,14 @@ def _rounded(value):
 
 
 def as_csv(predictions: list[FilePrediction]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    lines = [csv_line(COLUMNS)]
     for prediction in predictions:
         row = prediction.as_dict()
-        writer.writerow("" if row[c] is None else _rounded(row[c]) for c in COLUMNS)
-    return buffer.getvalue()
+        lines.append(csv_line(_rounded(row[c]) for c in COLUMNS))
+    return "".join(lines)
 
 
 def as_json(predictions: list[FilePrediction]) -> str:
+    """ASCII JSON: a name's bytes that are not UTF-8 appear as ``\\udcXX`` escapes (Python reads them back)."""
     rows = [{c: _rounded(p.as_dict()[c]) for c in COLUMNS} for p in predictions]
     return json.dumps(rows, indent=2) + "\n"

@@ -7,6 +7,8 @@ import io
 from pathlib import Path
 
 from vgr.errors import TableError
+from vgr.files import file_problem
+from vgr.outputs import NAME_ERRORS
 
 
 def complete_rows(path: Path, header: list[str]) -> dict[str, list[str]]:
@@ -16,7 +18,10 @@ def complete_rows(path: Path, header: list[str]) -> dict[str, list[str]]:
     number of fields. A file that does not exist, or holds not even a full header, has no rows.
     """
     try:
-        with path.open(newline="", encoding="utf-8") as stream:
+        problem = file_problem(path)
+        if problem not in (None, "no such file"):
+            raise TableError(f"{path}: cannot read it to resume ({problem})")
+        with path.open(newline="", encoding="utf-8", errors=NAME_ERRORS) as stream:
             text = stream.read()
     except FileNotFoundError:
         return {}

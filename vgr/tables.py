@@ -13,6 +13,8 @@ import numpy as np
 
 from vgr.errors import TableError
 from vgr.features.names import FEATURE_NAMES, LABELS
+from vgr.files import file_problem, read_regular
+from vgr.outputs import NAME_ERRORS
 
 OPTIONAL_COLUMNS = ("file", "label", "speaker")
 
@@ -51,8 +53,11 @@ def read_feature_table(
 def _read_one(path: Path, columns: tuple[str, ...], require_label: bool, digest):
     import pandas as pd
 
+    problem = file_problem(path)
+    if problem and problem.startswith("is "):  # a folder, FIFO, device or socket: never opened
+        raise TableError(f"{path}: {problem}")
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as error:
         raise TableError(f"{path}: cannot read ({error.strerror or error})") from None
     digest.update(raw)
@@ -64,7 +69,8 @@ def _read_one(path: Path, columns: tuple[str, ...], require_label: bool, digest)
     if duplicated:
         raise TableError(f"{path}: column {_names(duplicated)} appears more than once")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, skipinitialspace=True,
+                            encoding_errors=NAME_ERRORS)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise TableError(f"{path}: not a readable CSV ({str(error).strip().splitlines()[0]})") from None
     frame.columns = [str(c).strip() for c in frame.columns]

@@ -7,19 +7,16 @@ from pathlib import Path
 import numpy as np
 
 from vgr.errors import AudioError, NoVoicedAudioError, TooShortError
-from vgr.features.audio import excerpt_length, read_audio
+from vgr.features.audio import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE  # noqa: F401 (re-exported)
+from vgr.features.audio import check_sample_rate, excerpt_length, read_audio
 from vgr.features.dominant import dominant_track, modulation_index
 from vgr.features.framing import FRAME
 from vgr.features.fundamental import fundamental_track
 from vgr.features.names import FEATURE_NAMES
 from vgr.features.spectrum import spectral_statistics
 
-MIN_SAMPLE_RATE = 2001  # below this seewave's dominant-frequency band is empty
-
-
 def _validated(samples: object, sample_rate: object) -> tuple[np.ndarray, int]:
-    if sample_rate is None or int(sample_rate) != sample_rate or int(sample_rate) < MIN_SAMPLE_RATE:
-        raise AudioError(f"sample rate {sample_rate} Hz is not supported (need a whole number >= {MIN_SAMPLE_RATE})")
+    rate = check_sample_rate(sample_rate)
     x = np.asarray(samples, dtype=np.float64)
     if x.ndim == 2:
         x = x[:, 0]  # channels in columns, as soundfile gives them: the left one, like seewave
@@ -27,7 +24,7 @@ def _validated(samples: object, sample_rate: object) -> tuple[np.ndarray, int]:
         raise AudioError(f"expected a 1-D signal, got an array of shape {x.shape}")
     if not np.all(np.isfinite(x)):
         raise AudioError("signal contains NaN or infinite samples")
-    return x, int(sample_rate)
+    return x, rate
 
 
 def compute_features(samples: object, sample_rate: int) -> dict[str, float]:

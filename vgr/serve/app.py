@@ -1,7 +1,9 @@
 """The ASGI app: ``POST /api/predict``, ``GET /api/health``, ``GET /`` (one static page).
 
 Extraction runs in a process pool, off the event loop, so concurrent requests do not wait on each other.
-Bad input always gets a 4xx JSON ``{"detail": ...}``, never a 500.
+Bad input always gets a 4xx JSON ``{"detail": ...}``, never a 500: 400 no, empty or malformed upload, 413 over
+the size limit, 415 not decodable as audio, 422 decodable but not analysable (too short, no voiced audio,
+NaN or infinite samples, an unsupported sample rate).
 """
 
 from __future__ import annotations
@@ -9,56 +11,39 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
-import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import FastAPI, Request, UploadFile
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from vgr import __version__
-from vgr.errors import AudioError, NoVoicedAudioError, TooShortError
+from vgr.errors import AudioError, UnreadableAudioError
+from vgr.serve.upload import BadUpload, receive_upload
 
 MAX_UPLOAD_BYTES = 25 * 2**20
-CHUNK = 2**20
-
-
-class BadUpload(Exception):
-    def __init__(self, status: int, detail: str) -> None:
-        self.status, self.detail = status, detail
+UPLOAD_SCHEMA = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
 
 
 def _measure(path: str, voiceprint: bool):
-    """In a worker process: (features, seconds, embedding) or (None, reason, kind)."""
+    """In a worker process: (features, seconds, embedding) or (None, reason, HTTP status)."""
     from vgr.batch import measure
 
     try:
         return measure(path, voiceprint)
-    except (TooShortError, NoVoicedAudioError) as error:
-        return None, error.reason, "unprocessable"
-    except AudioError as error:
-        return None, error.reason, "unreadable"
-    except Exception as error:  # a decoder failure is still the upload's problem, not a server error
-        return None, f"cannot analyse ({type(error).__name__}: {error})".splitlines()[0], "unreadable"
-
-
-async def _save_upload(upload: UploadFile, folder: str, limit: int) -> str:
-    """Stream the upload to a temporary file, refusing it as soon as it passes ``limit`` bytes."""
-    suffix = Path(upload.filename or "").suffix.lower()[:8]
-    handle, path = tempfile.mkstemp(suffix=suffix, dir=folder)
-    size = 0
-    with os.fdopen(handle, "wb") as stream:
-        while chunk := await upload.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise BadUpload(413, f"upload is larger than the limit of {limit} bytes")
-            stream.write(chunk)
-    if size == 0:
-        raise BadUpload(400, "the uploaded file is empty")
-    return path
+    except UnreadableAudioError as error:
+        return None, error.reason, 415
+    except AudioError as error:  # decoded, but not something the analysis can take
+        return None, error.reason, 422
+    except MemoryError:
+        return None, "cannot be analysed (out of memory)", 422
+    except Exception as error:  # an unforeseen failure is still this upload's problem, not a server error
+        return None, f"cannot be analysed ({type(error).__name__})", 422
 
 
 def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int = 2) -> FastAPI:
@@ -68,10 +53,13 @@ def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int 
 
     voiceprint = uses_voiceprint(model)
 
-    @asynccontextmanager
-    async def lifespan(app):
+    def start_pool() -> None:
         # spawn, not fork: forking a server process that runs threads (uvicorn, test clients) can deadlock.
         pool["extract"] = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+    @asynccontextmanager
+    async def lifespan(app):
+        start_pool()
         try:
             yield
         finally:
@@ -100,20 +88,21 @@ def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int 
         """voice.csv's median of each feature per class, to compare a recording with."""
         return medians
 
-    @app.post("/api/predict")
-    async def predict(file: UploadFile | None = None) -> dict:
+    @app.post("/api/predict", openapi_extra=UPLOAD_SCHEMA)
+    async def predict(request: Request) -> dict:
         """Multipart upload under the field name ``file``: the keys of ``vgr predict --format json`` plus ``features``."""
-        if file is None:
-            raise BadUpload(400, "no file uploaded (send multipart/form-data with a 'file' field)")
         with tempfile.TemporaryDirectory(prefix="vgr-serve-") as folder:
-            path = await _save_upload(file, folder, max_upload_bytes)
+            path, name = await receive_upload(request, folder, max_upload_bytes)
             loop = asyncio.get_running_loop()
-            executor = pool.get("extract")
-            features, seconds, extra = await loop.run_in_executor(executor, _measure, path, voiceprint)
-        name = file.filename or "upload"
+            try:
+                features, seconds, extra = await loop.run_in_executor(pool.get("extract"), _measure, str(path), voiceprint)
+            except BrokenProcessPool:  # a worker was killed (e.g. by the kernel's OOM killer): start afresh
+                pool.pop("extract").shutdown(wait=False, cancel_futures=True)
+                start_pool()
+                raise BadUpload(503, "the analysis process stopped; try again") from None
+        name = name or "upload"
         if features is None:
-            status = 422 if extra == "unprocessable" else 415
-            raise BadUpload(status, f"{name}: {seconds}")
+            raise BadUpload(extra, f"{name}: {seconds}")
         prediction = model.predict([features], embedding_rows(extra))[0]
         return {
             "file": name,

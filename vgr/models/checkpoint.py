@@ -1,6 +1,7 @@
 """MODEL_DIR on disk: ``model.json`` (metadata, scalers) and one ``fold_XX.npz`` of plain arrays per member.
 
-Loading never unpickles anything (``numpy.load(allow_pickle=False)``) and needs no torch.
+Loading never unpickles anything (``numpy.load(allow_pickle=False)``) and needs no torch. A model folder is
+untrusted input: ``vgr.models.schema`` checks all of ``model.json`` and each fold's declared shapes first.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from vgr._version import __version__
 from vgr.errors import ModelError
 from vgr.models.ensemble import Ensemble, Member
 from vgr.features.names import FEATURE_NAMES
+from vgr.files import file_problem
 from vgr.models.network import MLPConfig
+from vgr.models.schema import declared_arrays, member_file
 from vgr.models.scaler import Scaler
 from vgr.models.weights import Layers
 from vgr.outputs import refuse_overwrite
@@ -57,25 +60,15 @@ def save_ensemble(ensemble: Ensemble, folder: str | Path, *, force: bool = False
 
 
 def read_metadata(folder: Path) -> dict:
+    """``model.json``, validated in full (``vgr.models.schema``)."""
+    from vgr.models.schema import read_json, validate_metadata
+
     path = folder / METADATA
     if not folder.is_dir():
         raise ModelError(f"{folder}: not a model folder")
-    try:
-        metadata = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ModelError(f"{folder}: no {METADATA} (not a vgr model folder)") from None
-    except (OSError, ValueError) as error:
-        raise ModelError(f"{path}: unreadable metadata ({error})") from None
-    if metadata.get("format") != FORMAT:
-        raise ModelError(f"{path}: format {metadata.get('format')!r} is not {FORMAT!r}")
-    if metadata.get("format_version") != FORMAT_VERSION:
-        raise ModelError(
-            f"{path}: format version {metadata.get('format_version')!r} is not supported (this vgr reads {FORMAT_VERSION})"
-        )
-    for key in ("feature_names", "classes", "members", "architecture"):
-        if key not in metadata:
-            raise ModelError(f"{path}: metadata lacks {key!r}")
-    return metadata
+    if not path.exists() and not path.is_symlink():
+        raise ModelError(f"{folder}: no {METADATA} (not a vgr model folder)")
+    return validate_metadata(read_json(path, "metadata"), path, FORMAT, FORMAT_VERSION)
 
 
 def expected_shapes(config: MLPConfig) -> list[tuple[int, int]]:
@@ -97,19 +90,28 @@ def load_ensemble(folder: str | Path) -> Ensemble:
     if config.inputs != len(names):
         raise ModelError(f"{folder}: architecture takes {config.inputs} inputs but {len(names)} feature names are listed")
     members = []
-    for entry in metadata["members"]:
-        path = folder / entry["file"]
-        if not path.is_file():
+    expected = expected_shapes(config)
+    limit = 8 * sum(rows * (columns + 1) for rows, columns in expected) + 2**20  # float64 and zip overhead
+    for index, entry in enumerate(metadata["members"]):
+        path = member_file(folder, entry["file"], folder / METADATA, f"members[{index}].file")
+        problem = file_problem(path)
+        if problem in ("no such file", "broken symbolic link"):
             raise ModelError(f"{path}: fold checkpoint is missing")
+        if problem:
+            raise ModelError(f"{path}: {problem}")
         try:
+            declared = declared_arrays(path, limit)
+            shapes = [declared.get(f"layer{i}.weight", ((),))[0] for i in range(len(expected))]
+            biases = [declared.get(f"layer{i}.bias", ((),))[0] for i in range(len(expected))]
+            if shapes != expected or biases != [(s[0],) for s in expected] or len(declared) != 2 * len(expected):
+                found = [shape for name, (shape, _) in sorted(declared.items()) if name.endswith(".weight")]
+                raise ModelError(f"{path}: does not fit the architecture (layers {found}, expected {expected})")
             layers = Layers.load(path)
         except ValueError as error:
             raise ModelError(f"{path}: refused: not a plain-array checkpoint ({str(error).splitlines()[0]})") from None
         except (OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
-            raise ModelError(f"{path}: unreadable checkpoint ({type(error).__name__}: {error})".splitlines()[0]) from None
-        shapes = [tuple(w.shape) for w in layers.weights]
-        if shapes != expected_shapes(config) or [b.shape for b in layers.biases] != [(s[0],) for s in shapes]:
-            raise ModelError(f"{path}: does not fit the architecture (layers {shapes}, expected {expected_shapes(config)})")
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise ModelError(f"{path}: unreadable checkpoint ({type(error).__name__}: {reason})".splitlines()[0]) from None
         try:
             scaler = Scaler.from_dict(entry["scaler"])
         except (KeyError, TypeError, ValueError) as error:

@@ -28,15 +28,13 @@ def save_voiceprint(head: VoiceprintHead, folder: str | Path, *, force: bool = F
 
 def load_voiceprint(folder: str | Path) -> VoiceprintHead | None:
     """The folder's head, or None when it has none; a head made for other encoder weights is refused."""
+    from vgr.models.schema import read_json
     from vgr.voiceprint.encoder import weights_sha256
 
     path = Path(folder) / FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise ModelError(f"{path}: unreadable voiceprint head ({error})".splitlines()[0]) from None
+    document = read_json(path, "voiceprint head")  # a regular file of bounded size, any nesting refused cleanly
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ModelError(f"{path}: not a {FORMAT!r} file")
     if document.get("format_version") != FORMAT_VERSION:

@@ -1,0 +1,166 @@
+"""What a model folder may hold, checked in full before any weight is read.
+
+A model folder is untrusted input: ``model.json`` is validated field by field (types, ranges, sizes), member
+files must be plain names inside the folder, and each ``.npz``'s declared array shapes are read from the
+``.npy`` headers and compared with the architecture before any array is decompressed. Every failure is a
+``ModelError`` naming the file, on one line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from vgr.errors import ModelError
+from vgr.features.names import FEATURE_NAMES, LABELS
+from vgr.files import file_problem, read_regular
+
+MAX_JSON_BYTES = 64 * 2**20
+MAX_LAYERS = 16
+MAX_WIDTH = 4096
+MAX_MEMBERS = 100
+MAX_PARAMETERS = 4_000_000  # per member: 16 MB of float32
+MAX_TOTAL_PARAMETERS = 25_000_000  # per model: 100 MB of float32
+
+
+def read_json(path: Path, what: str) -> object:
+    """A JSON document of at most ``MAX_JSON_BYTES``; ``ModelError`` for anything unreadable."""
+    problem = file_problem(path)
+    if problem:
+        raise ModelError(f"{path}: {problem}")
+    try:
+        text = read_regular(path, MAX_JSON_BYTES).decode("utf-8")
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ModelError(f"{path}: unreadable {what} (nested too deeply)") from None
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise ModelError(f"{path}: unreadable {what} ({reason})".splitlines()[0]) from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _fail(path: Path, where: str, rule: str, value: object) -> ModelError:
+    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    return ModelError(f"{path}: {where} must be {rule}, not {shown[:80]}")
+
+
+def whole(value: object, low: int, high: int, path: Path, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _fail(path, where, f"a whole number from {low} to {high}", value)
+    return value
+
+
+def number(value: object, path: Path, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _fail(path, where, "a finite number", value)
+    return float(value)
+
+
+def listed(value: object, path: Path, where: str, low: int, high: int) -> list:
+    if not isinstance(value, list) or not low <= len(value) <= high:
+        raise _fail(path, where, f"a list of {low} to {high} items", value)
+    return value
+
+
+def validate_metadata(metadata: object, path: Path, format_name: str, version: int) -> dict:
+    """``model.json`` checked in full; returns it unchanged."""
+    if not isinstance(metadata, dict):
+        raise _fail(path, "the document", "a JSON object", metadata)
+    if metadata.get("format") != format_name:
+        raise ModelError(f"{path}: format {repr(metadata.get('format'))[:80]} is not {format_name!r}")
+    if metadata.get("format_version") != version:
+        raise ModelError(f"{path}: format version {repr(metadata.get('format_version'))[:80]} is not supported "
+                         f"(this vgr reads {version})")
+    for key in ("feature_names", "classes", "members", "architecture"):
+        if key not in metadata:
+            raise ModelError(f"{path}: metadata lacks {key!r}")
+    architecture = metadata["architecture"]
+    if not isinstance(architecture, dict):
+        raise _fail(path, "architecture", "a JSON object", architecture)
+    for key in ("inputs", "hidden", "classes", "dropout"):
+        if key not in architecture:
+            raise ModelError(f"{path}: architecture lacks {key!r}")
+    inputs = whole(architecture["inputs"], 1, len(FEATURE_NAMES), path, "architecture.inputs")
+    hidden = [whole(size, 1, MAX_WIDTH, path, f"architecture.hidden[{index}]")
+              for index, size in enumerate(listed(architecture["hidden"], path, "architecture.hidden", 0, MAX_LAYERS))]
+    whole(architecture["classes"], len(LABELS), len(LABELS), path, "architecture.classes")
+    dropout = number(architecture["dropout"], path, "architecture.dropout")
+    if not 0 <= dropout < 1:
+        raise _fail(path, "architecture.dropout", "at least 0 and below 1", dropout)
+    sizes = [inputs, *hidden, len(LABELS)]
+    parameters = sum((before + 1) * after for before, after in zip(sizes, sizes[1:]))
+    if parameters > MAX_PARAMETERS:
+        raise ModelError(f"{path}: architecture has {parameters:,} parameters per member (at most {MAX_PARAMETERS:,})")
+    names = listed(metadata["feature_names"], path, "feature_names", 1, len(FEATURE_NAMES))
+    if not all(isinstance(name, str) for name in names) or len(set(names)) != len(names):
+        raise _fail(path, "feature_names", "a list of different feature names", names)
+    classes = listed(metadata["classes"], path, "classes", len(LABELS), len(LABELS))
+    if sorted(map(str, classes)) != sorted(LABELS) or not all(isinstance(c, str) for c in classes):
+        raise _fail(path, "classes", f"the labels {' and '.join(LABELS)}", classes)
+    members = listed(metadata["members"], path, "members", 1, MAX_MEMBERS)
+    if parameters * len(members) > MAX_TOTAL_PARAMETERS:
+        raise ModelError(f"{path}: {len(members)} members of {parameters:,} parameters are more than "
+                         f"{MAX_TOTAL_PARAMETERS:,} in all")
+    for index, member in enumerate(members):
+        if not isinstance(member, dict) or not isinstance(member.get("scaler"), dict):
+            raise _fail(path, f"members[{index}]", "an object with 'file' and 'scaler' (an object)", member)
+        member_file(path.parent, member.get("file"), path, f"members[{index}].file")
+        scaler = member["scaler"]
+        for key in ("mean", "scale"):
+            values = listed(scaler.get(key), path, f"members[{index}].scaler.{key}", len(names), len(names))
+            for column, value in enumerate(values):
+                number(value, path, f"members[{index}].scaler.{key}[{column}]")
+    return metadata
+
+
+def member_file(folder: Path, name: object, path: Path, where: str) -> Path:
+    """The member's file: a relative name that stays inside ``folder`` (no ``..``, no absolute path, no link out)."""
+    if not isinstance(name, str) or not name or "\0" in name:
+        raise _fail(path, where, "a file name", name)
+    relative = Path(name)
+    inside = not relative.is_absolute() and ".." not in relative.parts
+    if inside:
+        try:
+            (folder / relative).resolve().relative_to(folder.resolve())
+        except (ValueError, OSError, RuntimeError):
+            inside = False
+    if not inside:
+        raise ModelError(f"{path}: {where} {name[:200]!r} is not a file inside the model folder")
+    return folder / relative
+
+
+def declared_arrays(path: Path, limit: int) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Name -> (shape, dtype) of every array in an ``.npz``, from the ``.npy`` headers only (nothing decompressed
+    beyond them). ``ValueError`` for object arrays or a non-npy member; ``zipfile.BadZipFile`` / ``OSError``
+    for a file that is not a readable zip of at most ``limit`` bytes."""
+    size = path.stat().st_size
+    if size > limit:
+        raise OSError(0, f"{size:,} bytes, more than the {limit:,} its architecture can need")
+    declared = {}
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if len(members) > 2 * MAX_LAYERS + 2:
+            raise ValueError(f"{len(members)} arrays")
+        for info in members:
+            if not info.filename.endswith(".npy"):
+                raise ValueError(f"{info.filename!r} is not a .npy array")
+            with archive.open(info) as stream:
+                version = np.lib.format.read_magic(stream)
+                reader = {(1, 0): np.lib.format.read_array_header_1_0,
+                          (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                if reader is None:
+                    raise ValueError(f"{info.filename}: .npy format {version} is not supported")
+                shape, _, dtype = reader(stream)
+            if dtype.hasobject:
+                raise ValueError(f"{info.filename}: object arrays are refused (they would be unpickled)")
+            if dtype.kind != "f" or dtype.itemsize > 8:
+                raise ValueError(f"{info.filename}: {dtype} is not a float array")
+            declared[info.filename[: -len(".npy")]] = (tuple(shape), dtype)
+    return declared

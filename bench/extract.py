@@ -9,6 +9,12 @@ processes (started before the clock, as an existing cluster would be). Median of
 file are analysed, so long files count 20 s. Every mode's CSV is checked to be byte-identical to ``--workers 1``.
 
 Memory: peak resident memory (VmHWM) of one process or worker, including a generated one-hour 16 kHz WAV.
+
+    python bench/extract.py --worst-case   # only the per-file memory bound on hostile files (issue 18)
+
+Worst case: small files that decode into many samples (8 channels, the highest sample rates, 20 s), each
+measured in a fresh process: the issue's 113 kB FLAC at 655,350 Hz (refused before decoding) and the worst
+file that is analysed, 8 channels at 192 kHz with an excerpt of prime length (Bluestein's FFT).
 """
 
 from __future__ import annotations
@@ -98,11 +104,62 @@ def pool_worker_peak_mb(inputs) -> float:
                                 cwd=ROOT).stdout)
 
 
+def write_wide(path: Path, rate: int, frames: int, channels: int = 8, silent: bool = False) -> Path:
+    """A voice-like tone in the left channel (or silence), zeros in the others; FLAC, written 1 s at a time."""
+    rng = np.random.default_rng(0)
+    with soundfile.SoundFile(str(path), "w", rate, channels, "PCM_16", format="FLAC") as sound:
+        for start in range(0, frames, rate):
+            block = np.zeros((min(rate, frames - start), channels))
+            if not silent:
+                t = (start + np.arange(len(block))) / rate
+                block[:, 0] = 0.3 * np.sin(2 * np.pi * 220 * t) + 0.01 * rng.standard_normal(len(block))
+            sound.write(block)
+    return path
+
+
+def largest_prime_below(n: int) -> int:
+    candidate = n - 1
+    while any(candidate % d == 0 for d in range(2, int(candidate**0.5) + 1)):
+        candidate -= 1
+    return candidate
+
+
+def fresh_process_outcome(path: Path) -> tuple[float, str]:
+    """(peak MB, "analysed" or the refusal) of ``extract_features`` on ``path`` in a fresh interpreter."""
+    code = ("import vgr.features as f\ntry:\n    f.extract_features(%r); outcome = 'analysed'\n"
+            "except Exception as error:\n    outcome = 'refused: ' + error.reason\nprint(%s); print(outcome)" % (str(path), PEAK))
+    lines = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    return float(lines[0]), lines[1]
+
+
+def worst_case() -> None:
+    from vgr.features.audio import MAX_SAMPLE_RATE
+
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        cases = [
+            ("baseline: `import vgr.features`, a 1 s 16 kHz mono WAV", write_wide(folder / "small.flac", 16000, 16000, 1)),
+            ("the issue's file: 8 channels, 655,350 Hz, 20 s of silence (FLAC)",
+             write_wide(folder / "issue.flac", 655_350, 20 * 655_350, silent=True)),
+            (f"8 channels, {MAX_SAMPLE_RATE:,} Hz, 20 s (FLAC)", write_wide(folder / "top.flac", MAX_SAMPLE_RATE, 20 * MAX_SAMPLE_RATE)),
+            (f"8 channels, {MAX_SAMPLE_RATE:,} Hz, prime length {largest_prime_below(20 * MAX_SAMPLE_RATE):,} (FLAC)",
+             write_wide(folder / "prime.flac", MAX_SAMPLE_RATE, largest_prime_below(20 * MAX_SAMPLE_RATE))),
+        ]
+        print("| file | size | outcome | peak RSS (fresh process) |")
+        print("|---|---|---|---|")
+        for name, path in cases:
+            peak, outcome = fresh_process_outcome(path)
+            print(f"| {name} | {path.stat().st_size / 1e3:,.0f} kB | {outcome} | {peak:.0f} MB |")
+    print(f"\n(measured {time.strftime('%Y-%m-%d')}, python {sys.version.split()[0]}, `python bench/extract.py --worst-case`)")
+
+
 def dask_worker_peak_mb(client) -> float:
     return max(client.run(lambda: eval(PEAK)).values())
 
 
 def main() -> None:
+    if "--worst-case" in sys.argv[1:]:
+        return worst_case()
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     rows = []
     with tempfile.TemporaryDirectory() as folder:

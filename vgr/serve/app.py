@@ -72,7 +72,9 @@ def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int 
 
     @app.exception_handler(BadUpload)
     async def bad_upload(request: Request, error: BadUpload):
-        return JSONResponse(status_code=error.status, content={"detail": error.detail})
+        # After a 413 the rest of the body is not wanted: closing the connection stops the client sending it.
+        headers = {"connection": "close"} if error.status == 413 else None
+        return JSONResponse(status_code=error.status, content={"detail": error.detail}, headers=headers)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index() -> str:

@@ -55,11 +55,9 @@ def warn(message: str) -> None:
 
 def _write_stdout(text: str) -> None:
     """Data on stdout, file names as their own bytes (see ``vgr.outputs``), whatever stdout's encoding."""
-    import click
-
-    stream = click.get_binary_stream("stdout")
-    stream.write(text.encode("utf-8", NAME_ERRORS))
-    stream.flush()
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8", NAME_ERRORS))
+    sys.stdout.buffer.flush()
 
 
 def _version(value: bool) -> None:

@@ -147,25 +147,35 @@ class DecoderMessages:
 
     def __enter__(self) -> "DecoderMessages":
         self._lock.acquire()
+        self._capture = self._saved = None
         try:
-            self._capture = tempfile.TemporaryFile()
             sys.stderr.flush()
+            self._capture = tempfile.TemporaryFile()
             self._saved = os.dup(2)
             os.dup2(self._capture.fileno(), 2)
+        except OSError:  # no descriptor 2 (a daemon) or no temporary folder: decode without capturing
+            self._restore()
         except BaseException:
-            self._lock.release()
+            self._restore()
             raise
         return self
 
     def __exit__(self, *exc) -> None:
-        try:
+        if self._saved is not None:
             os.dup2(self._saved, 2)
-            os.close(self._saved)
             self._capture.seek(0)
             text = self._capture.read(self.LIMIT).lower()
             self.errors = sum(b"error" in line for line in text.splitlines())
-            self._capture.close()
+        self._restore()
+
+    def _restore(self) -> None:
+        try:
+            if self._saved is not None:
+                os.close(self._saved)
+            if self._capture is not None:
+                self._capture.close()
         finally:
+            self._saved = self._capture = None
             self._lock.release()
 
 

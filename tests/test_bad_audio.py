@@ -180,13 +180,14 @@ def test_random_finite_signals_give_numbers_or_a_typed_error():
                   np.where(rng.random(n) < 0.001, rng.standard_normal(n), 0.0)][kind] * 10 ** rng.uniform(-6, 6)
         try:
             features = compute_features(signal, int(rng.choice([8000, 16000, 44100])))
-        except AudioError:
+        except AudioError as error:
+            assert "too short" in str(error) or "no voiced audio" in str(error), (trial, error)
             refused += 1
             continue
         assert all(np.isfinite(v) for v in features.values()), (trial, features)
         analysed += 1
-    # Sparse clicks may be refused (no voiced frame); the three dense kinds must be analysed: at least 30 of 40.
-    assert analysed >= 30, f"only {analysed} of 40 random signals gave features ({refused} refused)"
+    # With this seed 39 of 40 give numbers (one is under 2049 samples); a few more refusals would still be fine.
+    assert analysed >= 36, f"only {analysed} of 40 random signals gave features ({refused} refused)"
 
 
 def test_extract_keeps_the_good_rows_and_names_each_bad_file(tmp_path):

@@ -114,13 +114,14 @@ def regenerate_command() -> list[str]:
     return shlex.split(command.group(1))[1:]
 
 
-def contained(part, whole) -> bool:
-    """Every key of ``part`` is in ``whole`` with an equal value, recursively (lists item by item)."""
-    if isinstance(part, dict):
-        return isinstance(whole, dict) and all(k in whole and contained(v, whole[k]) for k, v in part.items())
-    if isinstance(part, list):
-        return isinstance(whole, list) and len(part) == len(whole) and all(map(contained, part, whole))
-    return part == whole
+def missing(part, whole, where: str = "") -> list[str]:
+    """Where ``whole`` lacks a key of ``part`` or holds another value, recursively (lists item by item)."""
+    if isinstance(part, dict) and isinstance(whole, dict):
+        return [gap for k, v in part.items() for gap in
+                (missing(v, whole[k], f"{where}.{k}") if k in whole else [f"{where}.{k}: absent"])]
+    if isinstance(part, list) and isinstance(whole, list) and len(part) == len(whole):
+        return [gap for i, (a, b) in enumerate(zip(part, whole)) for gap in missing(a, b, f"{where}[{i}]")]
+    return [] if part == whole else [f"{where}: {part!r} != {whole!r}"]
 
 
 def test_readme_command_regenerates_the_bundled_model_bit_for_bit(shared, tmp_path):
@@ -145,5 +146,5 @@ def test_readme_command_regenerates_the_bundled_model_bit_for_bit(shared, tmp_pa
         document.pop("vgr_version")
         document["training"].pop("contiguous_check")
         document["metrics"].pop("contiguous_out_of_fold_accuracy")
-    assert contained(theirs, ours)
+    assert missing(theirs, ours) == []
     assert {k: v for k, v in ours["training"].items() if k not in theirs["training"]} in ({}, {"scaling": "standard", "refit": False})

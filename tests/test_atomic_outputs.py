@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from tests.conftest import harmonic_tone
+from tests.conftest import EXAMPLES, harmonic_tone, voiced_folder
 
 pytestmark = pytest.mark.bad_input
 
@@ -41,14 +41,14 @@ def test_killed_extraction_leaves_no_output_and_keeps_finished_rows(tmp_path):
     assert len(complete) >= 2 and complete[0][0] == "f00.wav"
 
 
-def test_predict_output_is_replaced_whole(tmp_path, shared):
+def test_predict_output_is_replaced_whole(tmp_path):
     from typer.testing import CliRunner
 
     from vgr.cli import app
 
     out = tmp_path / "p.json"
     out.write_text("old")
-    male = shared / "audio" / "real" / "male" / "vcc2016_SM1_100001.wav"
+    male = EXAMPLES / "male.flac"
     result = CliRunner().invoke(app, ["predict", str(male), "--format", "json", "-o", str(out)])
     assert result.exit_code == 1 and out.read_text() == "old"
     result = CliRunner().invoke(app, ["predict", str(male), "--format", "json", "-o", str(out), "--force"])
@@ -56,7 +56,7 @@ def test_predict_output_is_replaced_whole(tmp_path, shared):
     assert [p.name for p in tmp_path.iterdir()] == ["p.json"]  # no temporary left behind
 
 
-def test_unwritable_output_is_one_line(tmp_path, shared):
+def test_unwritable_output_is_one_line(tmp_path):
     from typer.testing import CliRunner
 
     from vgr.cli import app
@@ -64,7 +64,7 @@ def test_unwritable_output_is_one_line(tmp_path, shared):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     out = blocker / "features.csv"  # a path under a regular file cannot be created
-    result = CliRunner().invoke(app, ["extract", str(shared / "audio" / "real" / "male"), "-o", str(out)])
+    result = CliRunner().invoke(app, ["extract", str(voiced_folder(tmp_path / "voices")), "-o", str(out)])
     assert result.exit_code == 1
     assert result.stderr.startswith("vgr: error: ") and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -8,6 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
+from tests.conftest import synthetic_voice_rows
 from vgr.errors import ModelError, OutputExistsError
 from vgr.models.checkpoint import load_ensemble, save_ensemble
 from vgr.models.training import TrainingSettings, train_ensemble
@@ -15,8 +16,11 @@ from vgr.tables import read_feature_table
 
 
 @pytest.fixture(scope="module")
-def saved(shared, tmp_path_factory):
-    table = read_feature_table([shared / "data" / "voice.csv"])
+def saved(tmp_path_factory):
+    """A 2-fold model of a tiny network on synthetic rows: the tests here need a model folder, not a good one."""
+    csv = tmp_path_factory.mktemp("data") / "synthetic.csv"
+    synthetic_voice_rows(200).to_csv(csv, index=False)
+    table = read_feature_table([csv])
     report = train_ensemble(table, TrainingSettings(folds=2, epochs=2, hidden=(8,), contiguous_check=False))
     folder = tmp_path_factory.mktemp("models") / "model"
     save_ensemble(report.ensemble, folder)

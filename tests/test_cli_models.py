@@ -10,16 +10,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import harmonic_tone
+from tests.conftest import EXAMPLES, harmonic_tone, synthetic_voice_rows
 from vgr.cli import app
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def small_csv(shared, tmp_path_factory):
-    """Every 10th row of voice.csv, with a file column, in shuffled column order."""
-    voice = pd.read_csv(shared / "data" / "voice.csv").iloc[::10].reset_index(drop=True)
+def small_csv(tmp_path_factory):
+    """317 synthetic voice.csv-like rows, with a file column, in shuffled column order."""
+    voice = synthetic_voice_rows(317)
     voice.insert(0, "file", [f"row{i}" for i in range(len(voice))])
     path = tmp_path_factory.mktemp("data") / "small.csv"
     voice[list(reversed(voice.columns))].to_csv(path, index=False)
@@ -89,9 +89,8 @@ def test_evaluate_prints_scores_and_writes_predictions(trained, small_csv, tmp_p
     assert f"accuracy: {accuracy:.2%}" in result.stdout
 
 
-def test_predict_formats_and_exit_codes(shared, tmp_path, write_wav):
-    male = shared / "audio" / "real" / "male" / "vcc2016_SM1_100001.wav"
-    female = shared / "audio" / "real" / "female" / "vcc2016_SF1_100002.wav"
+def test_predict_formats_and_exit_codes(tmp_path, write_wav):
+    male, female = EXAMPLES / "male.flac", EXAMPLES / "female.flac"
     result = runner.invoke(app, ["predict", str(male), str(female), "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -120,9 +119,9 @@ def test_predict_a_features_csv(small_csv):
 
 
 @pytest.mark.bad_input
-def test_predict_with_a_broken_model_is_one_line(tmp_path, shared):
+def test_predict_with_a_broken_model_is_one_line(tmp_path):
     (tmp_path / "model").mkdir()
-    result = runner.invoke(app, ["predict", str(shared / "audio" / "real" / "male"), "--model", str(tmp_path / "model")])
+    result = runner.invoke(app, ["predict", str(EXAMPLES), "--model", str(tmp_path / "model")])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"vgr: error: {tmp_path / 'model'}: no model.json (not a vgr model folder)"
 

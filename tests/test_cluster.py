@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import voiced_folder
 from vgr.cli import app
 
 distributed = pytest.importorskip("distributed")
@@ -58,8 +59,8 @@ def scheduler():
                 process.wait()
 
 
-def test_cluster_output_equals_local_output_with_the_same_failures(scheduler, shared, tmp_path):
-    male = shared / "audio" / "real" / "male"
+def test_cluster_output_equals_local_output_with_the_same_failures(scheduler, tmp_path):
+    male = voiced_folder(tmp_path / "voices", 6)
     broken = tmp_path / "broken.wav"
     broken.write_text("not audio")
     inputs = [str(broken), str(male)]
@@ -73,10 +74,10 @@ def test_cluster_output_equals_local_output_with_the_same_failures(scheduler, sh
     assert "files extracted, 1 failed" in many.stderr
 
 
-def test_unreachable_scheduler_is_one_line_naming_it(tmp_path, shared):
+def test_unreachable_scheduler_is_one_line_naming_it(tmp_path):
     address = f"tcp://127.0.0.1:{free_port()}"
     out = tmp_path / "o.csv"
-    result = runner.invoke(app, ["extract", str(shared / "audio" / "real" / "male"), "-o", str(out),
+    result = runner.invoke(app, ["extract", str(voiced_folder(tmp_path / "voices")), "-o", str(out),
                                  "--scheduler", address])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"vgr: error: cannot reach the Dask scheduler at {address} (")
@@ -84,8 +85,9 @@ def test_unreachable_scheduler_is_one_line_naming_it(tmp_path, shared):
     assert not out.exists() and not (tmp_path / ".o.csv.partial").exists()
 
 
-def test_malformed_address_is_one_line(tmp_path, shared):
-    result = runner.invoke(app, ["extract", str(shared / "audio" / "real" / "male"), "-o", str(tmp_path / "o.csv"), "--scheduler", "nonsense"])
+def test_malformed_address_is_one_line(tmp_path):
+    result = runner.invoke(app, ["extract", str(voiced_folder(tmp_path / "voices")), "-o", str(tmp_path / "o.csv"),
+                                 "--scheduler", "nonsense"])
     assert result.exit_code == 1
     assert result.stderr == ("vgr: error: 'nonsense' is not a Dask scheduler address like tcp://host:8786 "
                              "(missing port number in address 'nonsense')\n")

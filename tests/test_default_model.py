@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import json
+import math
+import re
+import shlex
 from importlib.resources import files
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 import vgr
+from vgr.cli import app
+from vgr.features.names import LABELS
 from vgr.models.checkpoint import load_ensemble
+from vgr.models.folds import stratified_folds
+from vgr.tables import read_feature_table
 
 VOICE_SHA256 = "96303b30acb620724daea3f71cdf27d0ab5818342ab9825add0a7a4e0a898a22"
+BUNDLED = Path(__file__).resolve().parents[1] / "vgr" / "default_model"
+README = Path(__file__).resolve().parents[1] / "README.md"
+# Not every shared speaker is unseen: the arctic_a0001 recordings of CMU ARCTIC clb and slt are voice.csv's rows
+# 2503 and 2502 (test_seen_speakers_are_exactly_the_ones_in_voice_csv finds them), so the model trained on them.
+SEEN_SPEAKERS = {"CMU_ARCTIC_clb", "CMU_ARCTIC_slt"}
 
 
 def test_default_model_is_trained_on_voice_csv_and_loads():
@@ -45,18 +60,94 @@ def test_vcc2016_speakers(shared, speaker, label):
         assert prediction.probability > 0.5 and prediction.seconds > 1
 
 
-def test_most_shared_recordings_are_right(shared):
-    """A floor, not the figure: bench/real_audio.py reports the accuracy."""
-    model = vgr.load_model()
+@pytest.fixture(scope="module")
+def real_recordings(shared):
+    """labels.csv of real/ with the 20 features of each file."""
     labels = pd.read_csv(shared / "audio" / "real" / "labels.csv")
-    right = sum(vgr.predict_file(shared / "audio" / "real" / row.file, model).label == row.label for row in labels.itertuples())
-    assert right / len(labels) >= 0.95
+    features = [vgr.extract_features(shared / "audio" / "real" / name) for name in labels["file"]]
+    return labels, pd.DataFrame(features)
 
 
-def test_array_and_file_paths_agree(shared):
-    from vgr.features.audio import read_audio
+def test_seen_speakers_are_exactly_the_ones_in_voice_csv(shared, real_recordings):
+    """Which labelled recordings are rows of voice.csv: their spectral columns and meanfun match to 1e-6."""
+    labels, features = real_recordings
+    columns = list(vgr.load_model().feature_names)
+    voice = pd.read_csv(shared / "data" / "voice.csv")[columns].to_numpy()
+    ours = features[columns].to_numpy()
+    close = np.all(np.abs(ours[:, None, :] - voice[None, :, :]) <= 1e-6 * np.abs(voice[None, :, :]) + 1e-9, axis=2)
+    found = {labels["file"][i]: (np.flatnonzero(close[i]) + 1).tolist() for i in np.flatnonzero(close.any(axis=1))}  # data rows from 1
+    assert found == {"female/cmuarctic_slt_arctic_a0001.wav": [2502], "female/cmuarctic_clb_arctic_a0001.wav": [2503]}
+    assert {labels["speaker"][labels["file"] == name].item() for name in found} == SEEN_SPEAKERS
 
-    path = shared / "audio" / "real" / "male" / "cmuarctic_aew_arctic_a0001.wav"
-    audio = read_audio(path)
-    from_array = vgr.load_model().predict([vgr.extract_features(audio.samples, sample_rate=audio.sample_rate)])[0]
-    assert from_array.p_male == vgr.predict_file(path).p_male
+
+def test_most_unseen_shared_recordings_are_right(real_recordings):
+    """A floor, not the figure: bench/real_audio.py reports the accuracy. Speakers voice.csv holds are left out."""
+    labels, features = real_recordings
+    unseen = ~labels["speaker"].isin(SEEN_SPEAKERS).to_numpy()
+    predictions = vgr.load_model().predict(features[unseen].to_dict("records"))
+    right = sum(p.label == label for p, label in zip(predictions, labels["label"][unseen]))
+    assert unseen.sum() == len(labels) - 8 and right / unseen.sum() >= 0.95
+
+
+def test_out_of_fold_figure_is_recomputed_from_the_checkpoints(shared):
+    """Each member predicts the one fold it never saw; the accuracy must be the figure stored in model.json."""
+    model = load_ensemble(BUNDLED)
+    training, metrics = model.metadata["training"], model.metadata["metrics"]
+    table = read_feature_table([shared / "data" / "voice.csv"], columns=model.feature_names)
+    test_sets = stratified_folds(table.labels, training["folds"], training["seed"])
+    assert len(test_sets) == len(model.members) == 10
+    p_male = np.full(len(table.labels), np.nan)
+    for member, rows, stored in zip(model.members, test_sets, metrics["folds"]):
+        p_male[rows] = member.probabilities(table.features[rows])[:, LABELS.index("male")]
+        right = (p_male[rows] >= 0.5) == (table.labels[rows] == LABELS.index("male"))
+        assert (len(rows), float(np.mean(right))) == (stored["test_rows"], stored["test_accuracy"])
+    assert not np.isnan(p_male).any()
+    recomputed = float(np.mean((p_male >= 0.5) == (table.labels == LABELS.index("male"))))
+    assert recomputed == metrics["out_of_fold_accuracy"] > 0.98
+
+
+def regenerate_command() -> list[str]:
+    """The `vgr train` command under the README's "Regenerate it bit for bit"."""
+    text = README.read_text()
+    section = text[text.index("**Regenerate it bit for bit**"):]
+    command = re.search(r"```bash\n\s*(vgr train [^\n]+)\n", section)
+    assert command, "README.md: no `vgr train` command under 'Regenerate it bit for bit'"
+    return shlex.split(command.group(1))[1:]
+
+
+def missing(part, whole, where: str = "") -> list[str]:
+    """Where ``whole`` lacks a key of ``part`` or holds another value, recursively (lists item by item)."""
+    if isinstance(part, dict) and isinstance(whole, dict):
+        return [gap for k, v in part.items() for gap in
+                (missing(v, whole[k], f"{where}.{k}") if k in whole else [f"{where}.{k}: absent"])]
+    if isinstance(part, list) and isinstance(whole, list) and len(part) == len(whole):
+        return [gap for i, (a, b) in enumerate(zip(part, whole)) for gap in missing(a, b, f"{where}[{i}]")]
+    if isinstance(part, float) and isinstance(whole, float) and math.isclose(part, whole, rel_tol=1e-12):
+        return []  # the bundled model.json's scalers differ from a rerun's in the last bit of 2 numbers
+    return [] if part == whole else [f"{where}: {part!r} != {whole!r}"]
+
+
+def test_readme_command_regenerates_the_bundled_model_bit_for_bit(shared, tmp_path):
+    """The README's command, with the contiguous-folds check left out (a second protocol: it writes no checkpoint).
+
+    The fold checkpoints must be byte-identical; model.json must hold everything the bundled one holds (scalers,
+    settings, metrics) with equal values (floats to 1e-12 relative); a newer vgr may add keys with their defaults.
+    """
+    arguments = regenerate_command()
+    assert arguments[arguments.index("-o") + 1] == "vgr/default_model" and "../shared/data/voice.csv" in arguments
+    arguments[arguments.index("-o") + 1] = str(tmp_path / "model")
+    arguments[arguments.index("../shared/data/voice.csv")] = str(shared / "data" / "voice.csv")
+    result = CliRunner().invoke(app, [*arguments, "--no-contiguous-check"])
+    assert result.exit_code == 0, result.output
+    bundled = sorted(p.name for p in BUNDLED.iterdir() if p.suffix in (".npz", ".json"))
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == bundled
+    for name in bundled:
+        if name != "model.json":
+            assert (tmp_path / "model" / name).read_bytes() == (BUNDLED / name).read_bytes(), name
+    ours, theirs = (json.loads((folder / "model.json").read_text()) for folder in (tmp_path / "model", BUNDLED))
+    for document in ours, theirs:
+        document.pop("vgr_version")
+        document["training"].pop("contiguous_check")
+        document["metrics"].pop("contiguous_out_of_fold_accuracy")
+    assert missing(theirs, ours) == []
+    assert {k: v for k, v in ours["training"].items() if k not in theirs["training"]} in ({}, {"scaling": "standard", "refit": False})

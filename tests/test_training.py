@@ -8,6 +8,7 @@ import pytest
 from vgr.errors import TableError
 from vgr.models.folds import contiguous_folds, stratified_folds, validation_split
 from vgr.models.training import TrainingSettings, train_ensemble
+from vgr.features.names import FEATURE_NAMES
 from vgr.tables import FeatureTable, read_feature_table
 
 TINY = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=True)
@@ -58,6 +59,39 @@ def test_training_reports_honest_metrics(tiny_report, voice):
     metadata = report.ensemble.metadata
     assert metadata["training"]["data_sha256"] == voice.sha256
     assert metadata["metrics"]["out_of_fold_accuracy"] == report.out_of_fold_accuracy
+
+
+@pytest.mark.parametrize("refit", [False, True])
+def test_member_k_never_sees_fold_k(monkeypatch, refit):
+    """Every fit of member k (scaler, training and validation rows) leaves out the test rows the report stores."""
+    from vgr.models import training
+
+    rng = np.random.default_rng(3)
+    labels = np.repeat([0, 1], 45)
+    table = FeatureTable(rng.standard_normal((90, 20)) + labels[:, None], labels, [], None, FEATURE_NAMES, "x")
+    fits = []
+    real_fit = training._fit_member
+
+    def recording_fit(features, labels, rows, validation_rows, settings, epochs, seed, on_epoch):
+        fits.append((seed, set(rows.tolist()), set([] if validation_rows is None else validation_rows.tolist())))
+        return real_fit(features, labels, rows, validation_rows, settings, epochs, seed, on_epoch)
+
+    monkeypatch.setattr(training, "_fit_member", recording_fit)
+    settings = TrainingSettings(folds=3, epochs=2, hidden=(4,), contiguous_check=False, refit=refit)
+    report = training.train_ensemble(table, settings)
+    stored = [set(fold.test_indices.tolist()) for fold in report.folds]
+    assert sorted(i for rows in stored for i in rows) == list(range(90))  # the folds partition the rows
+    assert stored == [set(rows.tolist()) for rows in stratified_folds(labels, 3, settings.seed)]
+    assert len(fits) == 3 * (2 if refit else 1)
+    for k, test_rows in enumerate(stored, start=1):
+        member_fits = [(rows, validation) for seed, rows, validation in fits if seed == settings.seed * 1000 + k]
+        assert len(member_fits) == (2 if refit else 1)
+        for rows, validation in member_fits:
+            assert not (rows | validation) & test_rows, f"member {k} saw rows of its own test fold"
+            assert rows | validation == set(range(90)) - test_rows  # and every other row
+        scaler = report.ensemble.members[k - 1].scaler
+        fitted_on = sorted(member_fits[-1][0])
+        assert scaler.mean[:6] == pytest.approx(table.features[fitted_on, :6].mean(axis=0))  # before skew, kurt
 
 
 def test_same_seed_same_result_whatever_the_workers(voice, tiny_report):

@@ -25,7 +25,7 @@ runner = CliRunner()
 DATA = Path(__file__).parent / "data"
 
 
-def test_mel_front_end_is_librosas(shared):
+def test_mel_front_end_is_librosas():
     import librosa
 
     samples, _ = soundfile.read(str(files("vgr") / "examples" / "male.flac"), dtype="float32")
@@ -37,14 +37,17 @@ def test_mel_front_end_is_librosas(shared):
 
 
 def test_embeddings_match_resemblyzer(shared):
-    """Reference rows were computed by Resemblyzer 0.1.4 itself (see the file's header)."""
+    """Reference rows were computed by Resemblyzer 0.1.4 itself: bench/make_resemblyzer_embeddings.py.
+
+    The README claims equality to 3e-7 (float32 LSTM arithmetic in another order); that is the tolerance.
+    """
     reference = np.loadtxt(DATA / "resemblyzer_embeddings.txt")
     for row, path in enumerate([shared / "audio" / "variants" / "1998-15444-0000_sr44100.wav",
                                 files("vgr") / "examples" / "male.flac"]):
         audio = read_audio(path)
         got = encoder.embed(audio.unit_samples(), audio.sample_rate)
         assert got.shape == (256,) and abs(np.linalg.norm(got) - 1) < 1e-6
-        assert np.abs(got - reference[row]).max() < 1e-5, path
+        assert np.abs(got - reference[row]).max() <= 3e-7, path
 
 
 def test_partials_cover_the_recording():

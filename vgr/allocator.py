@@ -2,7 +2,8 @@
 
 The nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``. That also pins glibc's mmap threshold at
 128 kB, so every array of the extractor above that size is mmapped and unmapped again, and the page
-faults cost as much system time as the analysis itself (7.0 s instead of 3.3 s for the shared audio).
+faults cost about as much CPU time as the analysis itself (``python bench/allocator.py`` measures both on the
+shared audio).
 Fixing the thresholds at the values glibc's own dynamic tuning reaches brings the speed back with the same
 peak memory.
 """

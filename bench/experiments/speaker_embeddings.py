@@ -5,7 +5,8 @@
 For every labelled file of ../shared/audio/{real,librispeech-test-other}: the 256-d speaker embedding of
 vgr.voiceprint (Resemblyzer's encoder), the bundled fold ensemble's p(male), and the pYIN median pitch.
 Classifiers on the embeddings are scored leave-one-speaker-out, so no speaker is ever scored by a model that
-heard it. Prints accuracy per corpus and the speakers that stay wrong.
+heard it. Prints accuracy per corpus and the speakers that stay wrong, then the pitch of the speakers the bundled
+model misjudges: the median over a speaker's files of each file's pYIN median pitch, and of its cepstral meanfun.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def measurements() -> pd.DataFrame:
             features, _, embedding = measure(path, voiceprint=True)
             p_male = model.predict_proba([features])[0, 1]
             rows.append({"corpus": corpus, "speaker": entry.speaker, "label": entry.label, "p_male": p_male,
+                         "meanfun": features["meanfun"],
                          "pyin_hz": float(np.median(f0[voiced])), **{f"e{i}": v for i, v in enumerate(embedding)}})
     return pd.DataFrame(rows)
 
@@ -90,6 +92,12 @@ def main() -> None:
         wrong = data[~right].speaker.value_counts()
         listed = ", ".join(f"{speaker} ({count})" for speaker, count in wrong.items())
         print(f"| {name} | {right.mean():.1%} | {per['librispeech-test-other']:.1%} | {per['real']:.1%} | {listed} |")
+    wrong = data[(data.p_male >= 0.5) != (data.label == "male")].speaker.unique()
+    print("\n| speaker misjudged by the bundled model | label | files | pYIN median Hz | meanfun kHz |")
+    print("|---|---|---|---|---|")
+    for speaker, group in data[data.speaker.isin(wrong)].groupby("speaker"):
+        print(f"| {speaker} | {group.label.iloc[0]} | {len(group)} | {group.pyin_hz.median():.0f} "
+              f"| {group.meanfun.median():.3f} |")
 
 
 if __name__ == "__main__":

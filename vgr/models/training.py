@@ -54,6 +54,7 @@ class FoldReport:
     test_accuracy: float
     best_epoch: int
     history: list[EpochLog] = field(repr=False)
+    test_indices: np.ndarray = field(repr=False)  # the rows this fold's member never trained on
 
 
 @dataclass
@@ -155,7 +156,7 @@ def _run_folds(table, settings, test_sets, protocol: str, workers: int, progress
         accuracy = float(np.mean((fold_p_male >= 0.5) == (labels[rows] == LABELS.index("male"))))
         best = min(history, key=lambda log: log.validation_loss).epoch
         members.append(member)
-        reports.append(FoldReport(fold, len(rows), accuracy, best, history))
+        reports.append(FoldReport(fold, len(rows), accuracy, best, history, rows))
     oof = float(np.mean((p_male >= 0.5) == (labels == LABELS.index("male"))))
     return members, reports, oof, p_male
 

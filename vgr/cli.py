@@ -248,7 +248,7 @@ def train(
 
 @app.command()
 def voiceprint(
-    labels: Annotated[list[Path], typer.Argument(help="file,label,speaker CSVs; files relative to each CSV's folder.")],
+    labels: Annotated[list[Path], typer.Argument(help="file,label,speaker[,corpus][,trainable] CSVs; files relative to each CSV's folder; rows with trainable = no are left out.")],
     model: Annotated[Path, typer.Option("--model", "-m", help="Model folder that gets the voiceprint head.")],
     workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes [default: one per core].")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the folder's existing voiceprint head.")] = False,
@@ -262,6 +262,8 @@ def voiceprint(
     refuse_overwrite(model / FILE, force)
     report = fit_voiceprint(labels, load_ensemble(model), workers,
                             on_failure=lambda failure: warn(f"vgr: skipped {failure.job.path}: {failure.error}"))
+    if report.evaluation_only:
+        warn(f"vgr: left out {report.evaluation_only} evaluation-only rows (trainable = no)")
     path = save_voiceprint(report.head, model, force=force)
     meta = report.head.metadata
     accuracy = meta["blend_leave_one_speaker_out_accuracy"][f"{report.head.blend:.3f}"]

@@ -32,3 +32,15 @@ def test_predict_needs_no_torch():
 def test_python_m_vgr_works():
     done = subprocess.run([sys.executable, "-m", "vgr", "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("vgr ")
+
+
+def test_pyfftw_is_imported_only_for_a_file_with_a_tie_frame():
+    """pyfftw brings scipy.fft (~0.13 s); the bundled examples have no dominant-track tie, so neither loads."""
+    code = (
+        "import vgr\n"
+        "from importlib.resources import files\n"
+        "assert vgr.predict_file(str(files('vgr') / 'examples' / 'female.flac')).label == 'female'\n"
+    )
+    assert modules_loaded_by(code, ("pyfftw", "scipy")) == []
+    tie = "import numpy as np\nfrom vgr.features.dominant import dominant_track\nx = np.zeros(8000)\nx[100] = 1.0\ndominant_track(x, 8000)\n"
+    assert modules_loaded_by(tie, ("pyfftw",)) == ["pyfftw"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from vgr.features import fftw
-from vgr.features.framing import FRAME, amplitude_gate, frame_blocks
+from vgr.features.framing import BLOCK, FRAME, amplitude_gate, frame_blocks
 from vgr.features.r_fft import r_fft, top_two_gap
 from vgr.features.spectrum import hann
 
@@ -62,20 +62,26 @@ class _Frames:
 
 
 def _tie_bins(frames: _Frames, ties: np.ndarray, peaks: np.ndarray, upper: int) -> np.ndarray:
+    """The winners of the tie frames as R found them; BLOCK frames at a time, so memory stays bounded."""
     exact = fftw.transform()
     if exact is None:
-        return _emulated_bins(frames[ties], upper)
+        return np.concatenate([_emulated_bins(frames[rows], upper) for rows in _blocks(ties)])
+    # R divides by the largest magnitude of all frames: it is in a frame whose numpy peak is within rounding of it
     tallest = np.flatnonzero(peaks >= peaks.max() * (1 - TIE_GAP))
-    return _fftw_bins(exact.magnitudes(frames[ties]), exact.magnitudes(frames[tallest]), upper)
+    scale = max(exact.magnitudes(frames[rows]).max() for rows in _blocks(tallest))
+    return np.concatenate([_fftw_bins(exact.magnitudes(frames[rows]), scale, upper) for rows in _blocks(ties)])
 
 
-def _fftw_bins(tie_magnitudes: np.ndarray, tallest_magnitudes: np.ndarray, upper: int) -> np.ndarray:
+def _blocks(rows: np.ndarray) -> list[np.ndarray]:
+    return [rows[first : first + BLOCK] for first in range(0, rows.size, BLOCK)]
+
+
+def _fftw_bins(magnitudes: np.ndarray, scale: float, upper: int) -> np.ndarray:
     """seewave's order: divide by the global max (over all bins of all frames), then zero the bins above the band.
 
-    The division rounds, so it can make unequal neighbours equal: it is done exactly as R does it. The global
-    max is the largest FFTW magnitude of the frames whose numpy peak is within rounding of the largest.
+    The division rounds, so it can make unequal neighbours equal (then the first wins): done exactly as R does it.
     """
-    scaled = tie_magnitudes / tallest_magnitudes.max()
+    scaled = magnitudes / scale
     scaled[:, upper:] = 0.0
     return np.argmax(scaled, axis=1)
 

@@ -6,7 +6,8 @@ FFTW_DESTROY_INPUT`` on SIMD-aligned buffers, then ``Mod`` (the C library's ``hy
 winning bin depends on the last bit of these magnitudes, so every one of those details matters (README,
 "Fidelity"). Another FFT, numpy's complex ``abs``, unaligned buffers or another plan each flip some ties.
 
-pyfftw is imported lazily (it imports ``scipy.fft``, ~0.13 s) and only when a file has a tie frame.
+pyfftw's compiled core is loaded lazily, only when a file has a tie frame, and alone: ``import pyfftw``
+also imports its scipy.fft and dask interfaces (0.13 s, or ~2 s when dask is installed), in every worker.
 Where it is missing, or FFTW plans differently on this CPU (the known-answer check below), ``transform()``
 returns None after one warning and the caller falls back to its approximate tie-breaker.
 """
@@ -14,8 +15,12 @@ returns None after one warning and the caller falls back to its approximate tie-
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import sys
 import warnings
 from functools import cache
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 
 import numpy as np
 
@@ -35,7 +40,6 @@ class Transform:
         self.source = pyfftw.empty_aligned(FRAME, dtype="complex128")
         self.result = pyfftw.empty_aligned(FRAME, dtype="complex128")
         self.plan = pyfftw.FFTW(self.source, self.result, flags=("FFTW_ESTIMATE", "FFTW_DESTROY_INPUT"))
-        self.version = pyfftw.__version__
 
     def magnitudes(self, framed: np.ndarray) -> np.ndarray:
         """|FFT| bins 0..FRAME/2-1 of each row of ``framed`` (already windowed), as R's ``Mod(fftw::FFT(.))``."""
@@ -60,17 +64,45 @@ def digest(magnitudes: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(magnitudes, dtype="<f8").tobytes()).hexdigest()
 
 
+def load_pyfftw():
+    """pyfftw's extension module ``pyfftw.pyfftw`` (FFTW, empty_aligned), without the package's ``__init__``.
+
+    The extension itself imports only numpy and the standard library. Raises ImportError without pyfftw.
+    """
+    if "pyfftw.pyfftw" in sys.modules:
+        return sys.modules["pyfftw.pyfftw"]
+    package = importlib.util.find_spec("pyfftw")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("No module named 'pyfftw'")
+    for suffix in EXTENSION_SUFFIXES:
+        path = Path(package.submodule_search_locations[0]) / f"pyfftw{suffix}"
+        if path.is_file():
+            spec = importlib.util.spec_from_file_location("pyfftw.pyfftw", path)
+            core = importlib.util.module_from_spec(spec)
+            sys.modules["pyfftw.pyfftw"] = core  # a later `import pyfftw` then reuses it
+            spec.loader.exec_module(core)
+            return core
+    import pyfftw  # another layout: the whole package (slower, same FFTW)
+
+    return pyfftw
+
+
 @cache
 def transform() -> Transform | None:
     """The process's FFTW transform, or None (with one warning) where it would not be R's."""
     try:
-        import pyfftw
+        exact = Transform(load_pyfftw())
     except ImportError as error:
         return _unavailable(f"pyfftw cannot be imported ({error})")
-    exact = Transform(pyfftw)
     if digest(exact.magnitudes(_check_frames())) != KNOWN_DIGEST:
-        return _unavailable(f"FFTW {pyfftw.__version__} plans differently on this CPU (known-answer check failed)")
+        return _unavailable(f"FFTW {_version()} plans differently on this CPU (known-answer check failed)")
     return exact
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return f"pyfftw {version('pyfftw')}"
 
 
 def _unavailable(reason: str) -> None:
@@ -82,4 +114,4 @@ def _unavailable(reason: str) -> None:
 def path() -> str:
     """Which tie-breaker this process uses, in words (the parity test reports it)."""
     exact = transform()
-    return f"FFTW via pyfftw {exact.version}" if exact else "fallback: R stats::fft emulation (not bit-exact)"
+    return f"FFTW via {_version()}" if exact else "fallback: R stats::fft emulation (not bit-exact)"

@@ -46,3 +46,7 @@ class OutputExistsError(VgrError, FileExistsError):
 
 class ClusterError(VgrError):
     """Dask is not installed, or its scheduler cannot be reached."""
+
+
+class FidelityWarning(RuntimeWarning):
+    """The features will be computed, but some cells may differ from the R pipeline's (e.g. no pyfftw)."""

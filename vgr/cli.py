@@ -53,6 +53,19 @@ def warn(message: str) -> None:
     typer.echo(one_line(message), err=True)
 
 
+def _require(extra: str, *modules: str) -> None:
+    """Fail in one line, naming the extra to install, when an optional dependency is missing."""
+    from importlib.util import find_spec
+
+    for module in modules:
+        try:
+            found = find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            fail(f'vgr {extra} needs {module}, which is not installed: pip install "vgr[{extra}]"')
+
+
 def _write_stdout(text: str) -> None:
     """Data on stdout, file names as their own bytes (see ``vgr.outputs``), whatever stdout's encoding."""
     sys.stdout.flush()
@@ -209,8 +222,10 @@ def train(
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Folds trained in parallel processes.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
 ) -> None:
-    """Train the paper's MLP as a k-fold ensemble; every fold's model votes at prediction time."""
+    """Train the paper's MLP as a k-fold ensemble; every fold's model votes at prediction time (pip install "vgr[train]")."""
     import time
+
+    _require("train", "torch", *(["matplotlib"] if log_dir is not None else []))
 
     from vgr.features.names import FEATURE_NAMES
     from vgr.models.checkpoint import save_ensemble

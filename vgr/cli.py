@@ -113,8 +113,8 @@ def extract(
     """
     import time
 
-    from vgr import discovery
-    from vgr.extraction import extract_to_csv
+    from vgr.runs import discovery
+    from vgr.runs.extraction import extract_to_csv
     from vgr.outputs import refuse_overwrite
 
     refuse_overwrite(output, force or resume)
@@ -153,7 +153,8 @@ def predict(
 
     Exit code 1 if any file could not be analysed (its row then says why).
     """
-    from vgr import discovery, predict as predicting, report
+    from vgr import predict as predicting, report
+    from vgr.runs import discovery
     from vgr.outputs import refuse_overwrite, write_atomically
 
     if output is not None:
@@ -287,7 +288,7 @@ def train(
     from vgr.models.checkpoint import save_ensemble
     from vgr.models.training import TrainingSettings, train_ensemble
     from vgr.outputs import refuse_overwrite
-    from vgr.tables import read_feature_table
+    from vgr.runs.tables import read_feature_table
 
     if model_dir.exists() and (not model_dir.is_dir() or any(model_dir.iterdir())):
         refuse_overwrite(model_dir, force)
@@ -366,7 +367,7 @@ def evaluate(
     from vgr.models.evaluation import score
     from vgr.outputs import csv_line, refuse_overwrite, write_atomically
     from vgr.predict import load_model
-    from vgr.tables import read_feature_table
+    from vgr.runs.tables import read_feature_table
 
     if output is not None:
         refuse_overwrite(output, force)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from vgr import batch
-from vgr.discovery import AudioJob, labelled_rows
 from vgr.errors import TableError
+from vgr.runs import batch
+from vgr.runs.discovery import AudioJob, labelled_rows
+from vgr.voiceprint.encoder import embed
 from vgr.voiceprint.head import VoiceprintHead, fit_head
 
 COLUMNS = ("file", "label", "speaker")
@@ -57,7 +58,7 @@ def fit_voiceprint(label_files: list[str | Path], ensemble, workers: int | None 
     labelled = [entry for path in label_files for entry in read_speaker_labels(path)]
     embeddings, is_male, speakers, features, failures, used = [], [], [], [], [], []
     # results come back in the order of the jobs, so each one pairs with its own row's speaker
-    for (job, speaker), result in zip(labelled, batch.run([job for job, _ in labelled], workers, voiceprint=True)):
+    for (job, speaker), result in zip(labelled, batch.run([job for job, _ in labelled], workers, embed)):
         if not result.ok:
             failures.append(result)
             if on_failure:

@@ -1,11 +1,11 @@
-"""What Dask's malloc setting costs the extractor, and what vgr.allocator gives back (run by hand).
+"""What Dask's malloc setting costs the extractor, and what vgr.runs.allocator gives back (run by hand).
 
     python bench/allocator.py
 
 Analyses every shared recording (../shared/audio/{real,librispeech-test-other,variants}) in a fresh process
 started with ``MALLOC_TRIM_THRESHOLD_=65536``, as Dask's nanny starts its workers, once as is and once after
-``vgr.allocator.restore_malloc_thresholds()``, then once without the variable; prints the CPU time (user +
-system) and the minor page faults of each. The figures quoted in vgr/allocator.py come from here.
+``vgr.runs.allocator.restore_malloc_thresholds()``, then once without the variable; prints the CPU time (user +
+system) and the minor page faults of each. The figures quoted in vgr/runs/allocator.py come from here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ SHARED = ROOT.parent / "shared"
 CHILD = """
 import json, resource, sys
 from pathlib import Path
-from vgr.allocator import restore_malloc_thresholds
+from vgr.runs.allocator import restore_malloc_thresholds
 from vgr.errors import AudioError
 from vgr.features import extract_features
 if sys.argv[1] == "restore":
@@ -53,7 +53,7 @@ def main() -> None:
     print("| process | files | user s | system s | CPU s | minor page faults |")
     print("|---|---|---|---|---|---|")
     for name, mode, trim in (("MALLOC_TRIM_THRESHOLD_=65536 (Dask nanny)", "as-is", True),
-                             ("same, then vgr.allocator.restore_malloc_thresholds()", "restore", True),
+                             ("same, then vgr.runs.allocator.restore_malloc_thresholds()", "restore", True),
                              ("no MALLOC_ variable", "as-is", False)):
         got = run(mode, trim)
         print(f"| {name} | {got['files']} | {got['user']:.1f} | {got['system']:.1f} | "

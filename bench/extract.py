@@ -44,8 +44,8 @@ def folders(corpora: tuple[str, ...] = CORPORA) -> list[str]:
 
 
 def single_process(inputs) -> tuple[int, float, float]:
-    from vgr.batch import analyse
-    from vgr.discovery import discover
+    from vgr.runs.batch import analyse
+    from vgr.runs.discovery import discover
 
     jobs = discover(inputs)
     analyse(jobs[0])  # warm imports and FFT plans
@@ -102,8 +102,8 @@ def fresh_process_peak_mb(path: Path) -> float:
 def pool_worker_peak_mb(inputs) -> float:
     """The largest VmHWM among the ``--workers 2`` pool processes over ``inputs`` (measured inside each)."""
     code = (
-        "import sys, vgr.batch as b\n"
-        "from vgr.discovery import discover\n"
+        "import sys, vgr.runs.batch as b\n"
+        "from vgr.runs.discovery import discover\n"
         "analyse = b.analyse\n"
         "def peak(job, *options):\n"
         "    analyse(job, *options)\n"

@@ -1,18 +1,29 @@
-"""Start-up and latency of the command line: run by hand, paste the table into bench/README.md.
+"""Start-up and latency of the command line, and the size of an install: run by hand, paste the tables into
+bench/README.md.
 
-    python bench/predict.py
+    python bench/predict.py            # start-up and latency
+    python bench/predict.py --sizes    # fresh venvs: prediction only, with the server, the README's full install
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "vgr" / "examples"
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "vgr" / "examples"
 RUNS = 7
+INSTALLS = {  # what `pip install` is given, from the repository root
+    "prediction only": ["."],
+    "with the web server": [".[serve]"],
+    "the README's full install": ["torch==2.13.0", ".[train,test,dask,serve,browser]"],
+}
 
 
 def timed(command: list[str]) -> float:
@@ -21,7 +32,46 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def megabytes(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+
+
+def install_size(requirements: list[str]) -> tuple[float, list[tuple[str, float]], bool]:
+    """site-packages of a fresh venv with ``requirements``: MB, the largest packages, and whether torch is there.
+
+    Also runs ``vgr predict`` on the two examples in it, so a size is only reported for an install that works.
+    """
+    with tempfile.TemporaryDirectory(prefix="vgr-venv-") as folder:
+        python = Path(folder) / "bin" / "python"
+        subprocess.run([sys.executable, "-m", "venv", folder], check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", *requirements], cwd=REPO, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([Path(folder) / "bin" / "vgr", "predict", EXAMPLES / "female.flac", EXAMPLES / "male.flac",
+                        "-f", "csv"], check=True, capture_output=True, cwd=folder)
+        site = next(Path(folder).glob("lib/python*/site-packages"))
+        packages = sorted(((entry.name, megabytes(entry)) for entry in site.iterdir()
+                           if entry.is_dir() and not entry.name.endswith((".dist-info", "__pycache__"))),
+                          key=lambda item: -item[1])
+        return megabytes(site), packages[:4], (site / "torch").exists()
+
+
+def sizes() -> None:
+    print("| install | `pip install` | site-packages MB | torch | largest |")
+    print("|---|---|---|---|---|")
+    for name, requirements in INSTALLS.items():
+        total, largest, torch = install_size(requirements)
+        words = " ".join(f'"{r}"' if "[" in r or "=" in r else r for r in requirements)
+        top = ", ".join(f"{package} {size:.0f}" for package, size in largest)
+        print(f"| {name} | `{words}` | {total:.0f} | {'yes' if torch else 'no'} | {top} |")
+    print(f"\nfresh venvs, python {sys.version.split()[0]}, {os.uname().machine}; each one ran `vgr predict` on the examples")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", action="store_true", help="Installed size of fresh venvs instead of timings.")
+    if parser.parse_args().sizes:
+        sizes()
+        return
     vgr = [sys.executable, "-m", "vgr"]
     cases = {
         "vgr --help": vgr + ["--help"],

@@ -60,7 +60,7 @@ TRIED = (
 
 
 def voice_table(columns):
-    from vgr.tables import read_feature_table
+    from vgr.runs.tables import read_feature_table
 
     return read_feature_table([SHARED / "data" / "voice.csv"], columns=columns)
 
@@ -132,7 +132,7 @@ def svm_sweep() -> None:
 def main() -> None:
     from vgr.features.names import FEATURE_NAMES
     from vgr.models.training import TrainingSettings, contiguous_accuracy, train_ensemble
-    from vgr.tables import read_feature_table
+    from vgr.runs.tables import read_feature_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)

@@ -12,7 +12,7 @@ from tests.conftest import synthetic_voice_rows
 from vgr.errors import ModelError, OutputExistsError
 from vgr.models.checkpoint import load_ensemble, save_ensemble
 from vgr.models.training import TrainingSettings, train_ensemble
-from vgr.tables import read_feature_table
+from vgr.runs.tables import read_feature_table
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from vgr.cli import app
 from vgr.features.names import LABELS
 from vgr.models.checkpoint import load_ensemble
 from vgr.models.folds import stratified_folds
-from vgr.tables import read_feature_table
+from vgr.runs.tables import read_feature_table
 
 VOICE_SHA256 = "96303b30acb620724daea3f71cdf27d0ab5818342ab9825add0a7a4e0a898a22"
 BUNDLED = Path(__file__).resolve().parents[1] / "vgr" / "default_model"

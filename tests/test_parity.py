@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import REFERENCE_CORPORA
-from vgr.batch import run
-from vgr.discovery import AudioJob
+from vgr.runs.batch import run
+from vgr.runs.discovery import AudioJob
 from vgr.features import FEATURE_NAMES, extract_features, fftw
 
 CELLS = 26_780  # 1,339 files x 20 features in ../shared/reference/*.csv

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from tests.conftest import harmonic_tone
 from vgr.cli import app
 from vgr.features import FEATURE_NAMES
-from vgr.resume import complete_rows
+from vgr.runs.resume import complete_rows
 
 runner = CliRunner()
 HEADER = ["file", *FEATURE_NAMES]

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def modules_loaded_by(code: str, modules: tuple[str, ...]) -> list[str]:
@@ -44,3 +45,37 @@ def test_pyfftw_is_imported_only_for_a_file_with_a_tie_frame():
     assert modules_loaded_by(predicting("female"), ("pyfftw", "scipy")) == []
     tie = "import numpy as np\nfrom vgr.features.dominant import dominant_track\nx = np.zeros(8000)\nx[100] = 1.0\ndominant_track(x, 8000)\n"
     assert modules_loaded_by(tie, ("pyfftw.pyfftw", "scipy", "dask")) == ["pyfftw.pyfftw"]
+
+
+# What a plain ``pip install vgr`` lacks (the train and test extras): made unimportable in the child.
+_WITHOUT_EXTRAS = (
+    "import sys\n"
+    "for name in ('torch', 'matplotlib', 'pandas', 'librosa'):\n"
+    "    sys.modules[name] = None\n"
+    "from vgr.cli import main\n"
+    "sys.argv = ['vgr', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+def vgr_without_extras(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", _WITHOUT_EXTRAS, *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def test_predict_and_extract_run_without_torch_importable(tmp_path):
+    examples = Path(__file__).parent.parent / "vgr" / "examples"
+    done = vgr_without_extras("predict", str(examples / "female.flac"), str(examples / "male.flac"), "-f", "csv", "-w", "1")
+    assert done.returncode == 0, done.stderr
+    assert [line.split(",")[1] for line in done.stdout.splitlines()[1:]] == ["female", "male"]
+    done = vgr_without_extras("extract", str(examples), "-o", str(tmp_path / "features.csv"), "-w", "1")
+    assert done.returncode == 0, done.stderr
+    done = vgr_without_extras("evaluate", str(tmp_path / "features.csv"))
+    assert done.returncode == 1 and "column 'label' is missing" in done.stderr  # read without pandas
+
+
+def test_train_without_torch_says_what_to_install(tmp_path):
+    done = vgr_without_extras("train", "voice.csv", "-o", str(tmp_path / "model"))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == ['vgr: error: vgr train needs torch, which is not installed: pip install "vgr[train]"']
+    assert not (tmp_path / "model").exists()

@@ -7,7 +7,7 @@ import pytest
 
 from vgr.errors import TableError
 from vgr.features.names import FEATURE_NAMES
-from vgr.tables import read_feature_table
+from vgr.runs.tables import read_feature_table
 
 pytestmark = pytest.mark.bad_input
 HEADER = ",".join(FEATURE_NAMES)

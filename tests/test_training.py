@@ -9,7 +9,7 @@ from vgr.errors import TableError
 from vgr.models.folds import contiguous_folds, stratified_folds, validation_split
 from vgr.models.training import TrainingSettings, train_ensemble
 from vgr.features.names import FEATURE_NAMES
-from vgr.tables import FeatureTable, read_feature_table
+from vgr.runs.tables import FeatureTable, read_feature_table
 
 TINY = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=True)
 

@@ -26,6 +26,8 @@ class _Group(typer.core.TyperGroup):
         except VgrError as error:
             warn(f"vgr: error: {error}")
             raise typer.Exit(1) from None
+        except BrokenPipeError:  # stdout's reader went away (`vgr ... | head`): click exits quietly
+            raise
         except OSError as error:  # e.g. an output folder that cannot be written
             where = f"{error.filename}: " if error.filename else ""
             warn(f"vgr: error: {where}{error.strerror or error}")
@@ -39,6 +41,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts are plain: "[default: ...]" and "vgr[serve]" print as written
 )
 
 
@@ -51,6 +54,19 @@ def fail(message: str, code: int = 1) -> None:
 def warn(message: str) -> None:
     """One line on stderr: control characters and undecodable bytes of file names are escaped."""
     typer.echo(one_line(message), err=True)
+
+
+def _require(extra: str, *modules: str) -> None:
+    """Fail in one line, naming the extra to install, when an optional dependency is missing."""
+    from importlib.util import find_spec
+
+    for module in modules:
+        try:
+            found = find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            fail(f'vgr {extra} needs {module}, which is not installed: pip install "vgr[{extra}]"')
 
 
 def _write_stdout(text: str) -> None:
@@ -77,18 +93,18 @@ def _root(
 
 @app.command()
 def extract(
-    inputs: Annotated[list[Path], typer.Argument(help="Audio files and/or folders (searched recursively).")],
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Audio files and/or folders (searched recursively).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The features CSV to write.")],
     labels: Annotated[
         Optional[Path], typer.Option("--labels", help="CSV with columns file,label (overrides folder names).")
     ] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes [default: all cores].")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes.", show_default="all cores")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
     resume: Annotated[
         bool, typer.Option("--resume", help="Keep the rows of an interrupted run (or of OUTPUT); extract only the rest.")
     ] = False,
     scheduler: Annotated[
-        Optional[str], typer.Option("--scheduler", help="Run on this Dask cluster, e.g. tcp://host:8786 (pip install vgr\\[dask]).")
+        Optional[str], typer.Option("--scheduler", help="Run on this Dask cluster, e.g. tcp://host:8786 (pip install 'vgr[dask]').")
     ] = None,
 ) -> None:
     """Compute the 20 voice.csv features of every audio file into one CSV.
@@ -97,8 +113,8 @@ def extract(
     """
     import time
 
-    from vgr import discovery
-    from vgr.extraction import extract_to_csv
+    from vgr.runs import discovery
+    from vgr.runs.extraction import extract_to_csv
     from vgr.outputs import refuse_overwrite
 
     refuse_overwrite(output, force or resume)
@@ -126,18 +142,19 @@ class OutputFormat(str, Enum):
 
 @app.command()
 def predict(
-    inputs: Annotated[list[Path], typer.Argument(help="Audio files, folders (recursive), or features CSVs (*.csv).")],
-    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder [default: the bundled model].")] = None,
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Audio files, folders (recursive), or features CSVs (*.csv).")],
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder.", show_default="the bundled model")] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")] = OutputFormat.table,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes [default: all cores].")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes.", show_default="all cores")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
     """Say male or female, with a probability, for each recording.
 
     Exit code 1 if any file could not be analysed (its row then says why).
     """
-    from vgr import discovery, predict as predicting, report
+    from vgr import predict as predicting, report
+    from vgr.runs import discovery
     from vgr.outputs import refuse_overwrite, write_atomically
 
     if output is not None:
@@ -170,21 +187,74 @@ def predict(
 
 def _print_table(results) -> None:
     from rich.console import Console
+
+    console = Console()
+    console.print(prediction_table(results, console.width))
+
+
+def prediction_table(results, width: int):
+    """The predictions as a rich table ``width`` columns wide: file names fold at ``/`` and are never cut.
+
+    A file that could not be analysed says ``error`` here; its reason follows on stderr.
+    """
+    from rich import box
     from rich.markup import escape
     from rich.table import Column, Table
 
-    table = Table("label", "probability", "p_male", "votes", "seconds", "status")
-    table.columns.insert(0, Column("file", overflow="fold"))
+    headers = ("file", "label", "prob", "p_male", "votes", "sec")
+    rows = []
     for r in results:
-        name = escape(one_line(r.file))
         if r.ok:
-            style = "cyan" if r.label == "male" else "magenta"
             seconds = "" if r.seconds is None else f"{r.seconds:.1f}"
-            table.add_row(name, f"[{style}]{r.label}[/]", f"{r.probability:.3f}", f"{r.p_male:.3f}", r.votes,
-                          seconds, "ok")
+            rows.append([one_line(r.file), r.label, f"{r.probability:.3f}", f"{r.p_male:.3f}", r.votes, seconds])
         else:
-            table.add_row(name, "", "", "", "", "", f"[red]{escape(one_line(r.status))}[/]")
-    Console().print(table)
+            rows.append([one_line(r.file), "error", "", "", "", ""])
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(headers)]
+    overhead = 3 * len(headers) - 2  # one space of padding each side of a cell, one between columns
+    room = max(12, width - overhead - sum(widths[1:]))
+    names = [fold_name(row[0], room) for row in rows]
+    name_width = max([len(headers[0])] + [len(line) for name in names for line in name.split("\n")])
+    table = Table(
+        Column(headers[0], no_wrap=True, min_width=name_width, max_width=name_width),
+        Column(headers[1], no_wrap=True),
+        *(Column(h, justify="right", no_wrap=True) for h in headers[2:]),
+        box=box.SIMPLE_HEAD, show_edge=False,
+    )
+    styles = {"male": "cyan", "female": "magenta", "error": "red"}
+    for name, row in zip(names, rows):
+        table.add_row(escape(name), f"[{styles[row[1]]}]{row[1]}[/]", *row[2:])
+    return table
+
+
+def fold_name(name: str, width: int) -> str:
+    """``name`` in lines of at most ``width`` characters, broken after a ``/`` (a whole folder or file per line).
+
+    Only a single folder or file name longer than ``width`` is broken inside, after ``-``, ``_`` or ``.`` if it
+    has one in reach, else at ``width``.
+    """
+    lines, line = [], ""
+    for part in _pieces(name, "/"):
+        for piece in ([part] if len(part) <= width else _pieces(part, "-_.")):
+            while len(piece) > width:  # no break point in reach: cut, as a last resort
+                if line:
+                    lines.append(line)
+                lines.append(piece[:width])
+                line, piece = "", piece[width:]
+            if len(line) + len(piece) > width:
+                lines.append(line)
+                line = ""
+            line += piece
+    return "\n".join([*lines, line] if line else lines)
+
+
+def _pieces(text: str, breaks: str) -> list[str]:
+    """``text`` split after each character of ``breaks`` (which stays at the end of its piece)."""
+    pieces, start = [], 0
+    for index, char in enumerate(text):
+        if char in breaks:
+            pieces.append(text[start : index + 1])
+            start = index + 1
+    return pieces + [text[start:]] if start < len(text) else pieces
 
 
 class Scaling(str, Enum):
@@ -194,13 +264,13 @@ class Scaling(str, Enum):
 
 @app.command()
 def train(
-    csvs: Annotated[list[Path], typer.Argument(help="Features CSVs (voice.csv, vgr extract output); concatenated.")],
+    csvs: Annotated[list[Path], typer.Argument(metavar="CSV", help="Features CSVs (voice.csv, vgr extract output); concatenated.")],
     model_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the fold checkpoints and model.json.")],
     log_dir: Annotated[Optional[Path], typer.Option("--logs", "-l", help="Folder for learning curves and summary.")] = None,
     folds: Annotated[int, typer.Option("--folds", "-k", min=2, help="Number of folds (= ensemble members).")] = 10,
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs per fold; the best on validation is kept.")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the folds, initialisation and batches.")] = 0,
-    features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature columns [default: all 20].")] = None,
+    features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature columns.", show_default="all 20")] = None,
     hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per mini-batch.")] = 128,
     scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.standard,
@@ -209,14 +279,16 @@ def train(
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Folds trained in parallel processes.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
 ) -> None:
-    """Train the paper's MLP as a k-fold ensemble; every fold's model votes at prediction time."""
+    """Train the paper's MLP as a k-fold ensemble; every fold's model votes at prediction time (pip install "vgr[train]")."""
     import time
+
+    _require("train", "torch", *(["matplotlib"] if log_dir is not None else []))
 
     from vgr.features.names import FEATURE_NAMES
     from vgr.models.checkpoint import save_ensemble
     from vgr.models.training import TrainingSettings, train_ensemble
     from vgr.outputs import refuse_overwrite
-    from vgr.tables import read_feature_table
+    from vgr.runs.tables import read_feature_table
 
     if model_dir.exists() and (not model_dir.is_dir() or any(model_dir.iterdir())):
         refuse_overwrite(model_dir, force)
@@ -248,9 +320,9 @@ def train(
 
 @app.command()
 def voiceprint(
-    labels: Annotated[list[Path], typer.Argument(help="file,label,speaker[,corpus][,trainable] CSVs; files relative to each CSV's folder; rows with trainable = no are left out.")],
+    labels: Annotated[list[Path], typer.Argument(metavar="LABELS", help="file,label,speaker[,corpus][,trainable] CSVs; files relative to each CSV's folder; rows with trainable = no are left out.")],
     model: Annotated[Path, typer.Option("--model", "-m", help="Model folder that gets the voiceprint head.")],
-    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes [default: one per core].")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes.", show_default="all cores")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the folder's existing voiceprint head.")] = False,
 ) -> None:
     """Add a voiceprint head to a model: a speaker embedding of each recording, blended with the fold votes."""
@@ -286,7 +358,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 @app.command()
 def evaluate(
     csv_path: Annotated[Path, typer.Argument(metavar="CSV", help="Features CSV with a label column.")],
-    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder [default: the bundled model].")] = None,
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder.", show_default="the bundled model")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write one prediction per row here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
@@ -297,7 +369,7 @@ def evaluate(
     from vgr.models.evaluation import score
     from vgr.outputs import csv_line, refuse_overwrite, write_atomically
     from vgr.predict import load_model
-    from vgr.tables import read_feature_table
+    from vgr.runs.tables import read_feature_table
 
     if output is not None:
         refuse_overwrite(output, force)
@@ -328,7 +400,7 @@ def evaluate(
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
-    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder [default: the bundled model].")] = None,
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder.", show_default="the bundled model")] = None,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.001, help="Largest accepted upload.")] = 25.0,
 ) -> None:
     """Serve a web page and an HTTP API for predictions (pip install "vgr[serve]")."""

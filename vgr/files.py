@@ -8,10 +8,15 @@ swapped in between cannot slip through.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
 from typing import BinaryIO
+
+from vgr.errors import ModelError
+
+MAX_JSON_BYTES = 64 * 2**20
 
 _SPECIAL = (
     (stat.S_ISDIR, "is a directory"),
@@ -75,3 +80,22 @@ def read_regular(path: str | Path, limit: int | None = None) -> bytes:
     if len(data) > limit:
         raise OSError(0, f"larger than {limit:,} bytes", str(path))
     return data
+
+
+def read_json(path: Path, what: str) -> object:
+    """A model folder's JSON document of at most ``MAX_JSON_BYTES``; ``ModelError`` for anything unreadable."""
+    problem = file_problem(path)
+    if problem:
+        raise ModelError(f"{path}: {problem}")
+    try:
+        text = read_regular(path, MAX_JSON_BYTES).decode("utf-8")
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ModelError(f"{path}: unreadable {what} (nested too deeply)") from None
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise ModelError(f"{path}: unreadable {what} ({reason})".splitlines()[0]) from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from vgr.discovery import AudioJob
+from vgr.runs.discovery import AudioJob
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,15 @@ def uses_voiceprint(model) -> bool:
     return getattr(model, "voiceprint", None) is not None
 
 
+def embedder(model):
+    """The function that embeds each recording for ``model``'s voiceprint head, or None without a head."""
+    if not uses_voiceprint(model):
+        return None
+    from vgr.voiceprint.encoder import embed
+
+    return embed
+
+
 def embedding_rows(embedding):
     """``Ensemble.predict``'s ``embeddings`` argument for one file: None when no voiceprint was computed."""
     return None if embedding is None else [embedding]
@@ -68,18 +77,18 @@ def failed(name: str, reason: str) -> FilePrediction:
 
 def predict_file(path: str | Path, model=None) -> FilePrediction:
     """Extract and classify one file. Raises ``AudioError`` (naming the file) if it cannot be analysed."""
-    from vgr.batch import measure
+    from vgr.runs.batch import measure
 
     model = model or load_model()
-    features, seconds, embedding = measure(path, voiceprint=uses_voiceprint(model))
+    features, seconds, embedding = measure(path, embedder(model))
     return verdict(str(path), model.predict([features], embedding_rows(embedding))[0], seconds)
 
 
 def predict_jobs(jobs: list[AudioJob], model, workers: int | None = None) -> Iterator[FilePrediction]:
     """One prediction per job, in order; a file that cannot be analysed gets an error status."""
-    from vgr.batch import run
+    from vgr.runs.batch import run
 
-    for result in run(jobs, workers, voiceprint=uses_voiceprint(model)):
+    for result in run(jobs, workers, embedder(model)):
         if result.ok:
             yield verdict(result.job.name, model.predict([result.features], embedding_rows(result.embedding))[0], result.seconds)
         else:
@@ -91,7 +100,7 @@ def predict_table(path: str | Path, model) -> list[FilePrediction]:
 
     A CSV carries no audio, so a voiceprint head cannot take part: these are the ensemble's votes alone.
     """
-    from vgr.tables import read_feature_table
+    from vgr.runs.tables import read_feature_table
 
     table = read_feature_table([path], require_label=False, columns=model.feature_names)
     predictions = model.predict(table.features)

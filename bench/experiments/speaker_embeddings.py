@@ -23,10 +23,10 @@ CORPORA = ("real", "librispeech-test-other")
 def measurements() -> pd.DataFrame:
     import librosa
 
-    from vgr.batch import measure
     from vgr.features.audio import read_audio
     from vgr.predict import load_model
-    from vgr.voiceprint.encoder import to_encoder_input
+    from vgr.runs.batch import measure
+    from vgr.voiceprint.encoder import embed, to_encoder_input
 
     model, rows = load_model(), []
     for corpus in CORPORA:
@@ -35,7 +35,7 @@ def measurements() -> pd.DataFrame:
             audio = read_audio(path)
             samples = to_encoder_input(audio.unit_samples(), audio.sample_rate)
             f0, voiced, _ = librosa.pyin(samples, fmin=60, fmax=400, sr=16000, frame_length=1024)
-            features, _, embedding = measure(path, voiceprint=True)
+            features, _, embedding = measure(path, embed)
             p_male = model.predict_proba([features])[0, 1]
             rows.append({"corpus": corpus, "speaker": entry.speaker, "label": entry.label, "p_male": p_male,
                          "meanfun": features["meanfun"],

@@ -61,7 +61,8 @@ def save_ensemble(ensemble: Ensemble, folder: str | Path, *, force: bool = False
 
 def read_metadata(folder: Path) -> dict:
     """``model.json``, validated in full (``vgr.models.schema``)."""
-    from vgr.models.schema import read_json, validate_metadata
+    from vgr.files import read_json
+    from vgr.models.schema import validate_metadata
 
     path = folder / METADATA
     if not folder.is_dir():

@@ -17,33 +17,13 @@ import numpy as np
 
 from vgr.errors import ModelError
 from vgr.features.names import FEATURE_NAMES, LABELS
-from vgr.files import file_problem, read_regular
+from vgr.files import file_problem, read_json, read_regular  # noqa: F401 (read_json: re-exported)
 
-MAX_JSON_BYTES = 64 * 2**20
 MAX_LAYERS = 16
 MAX_WIDTH = 4096
 MAX_MEMBERS = 100
 MAX_PARAMETERS = 4_000_000  # per member: 16 MB of float32
 MAX_TOTAL_PARAMETERS = 25_000_000  # per model: 100 MB of float32
-
-
-def read_json(path: Path, what: str) -> object:
-    """A JSON document of at most ``MAX_JSON_BYTES``; ``ModelError`` for anything unreadable."""
-    problem = file_problem(path)
-    if problem:
-        raise ModelError(f"{path}: {problem}")
-    try:
-        text = read_regular(path, MAX_JSON_BYTES).decode("utf-8")
-        return json.loads(text, parse_constant=_no_constant)
-    except RecursionError:
-        raise ModelError(f"{path}: unreadable {what} (nested too deeply)") from None
-    except (OSError, ValueError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        raise ModelError(f"{path}: unreadable {what} ({reason})".splitlines()[0]) from None
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _fail(path: Path, where: str, rule: str, value: object) -> ModelError:

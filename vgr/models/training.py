@@ -15,7 +15,7 @@ from vgr.models.network import MLPConfig, build_network
 from vgr.models.scaler import Scaler
 from vgr.models.trainer import EpochLog, TrainerSettings, fit
 from vgr.models.weights import Layers
-from vgr.tables import FeatureTable
+from vgr.runs.tables import FeatureTable
 
 
 SCALINGS = ("standard", "rank-gauss")

@@ -32,10 +32,11 @@ UPLOAD_SCHEMA = {"requestBody": {"required": True, "content": {"multipart/form-d
 
 def _measure(path: str, voiceprint: bool):
     """In a worker process: (features, seconds, embedding) or (None, reason, HTTP status)."""
-    from vgr.batch import measure
+    from vgr.runs.batch import measure
+    from vgr.voiceprint.encoder import embed
 
     try:
-        return measure(path, voiceprint)
+        return measure(path, embed if voiceprint else None)
     except UnreadableAudioError as error:
         return None, error.reason, 415
     except AudioError as error:  # decoded, but not something the analysis can take

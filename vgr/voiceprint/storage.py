@@ -28,7 +28,7 @@ def save_voiceprint(head: VoiceprintHead, folder: str | Path, *, force: bool = F
 
 def load_voiceprint(folder: str | Path) -> VoiceprintHead | None:
     """The folder's head, or None when it has none; a head made for other encoder weights is refused."""
-    from vgr.models.schema import read_json
+    from vgr.files import read_json
     from vgr.voiceprint.encoder import weights_sha256
 
     path = Path(folder) / FILE

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from vgr import batch
-from vgr.discovery import AudioJob, labelled_rows
 from vgr.errors import TableError
+from vgr.runs import batch
+from vgr.runs.discovery import AudioJob, labelled_rows
+from vgr.voiceprint.encoder import embed
 from vgr.voiceprint.head import VoiceprintHead, fit_head
 
 COLUMNS = ("file", "label", "speaker")
@@ -97,7 +98,7 @@ def fit_voiceprint(label_files: list[str | Path], ensemble, workers: int | None 
     labelled = [recording for table in labels for recording in table.recordings]
     embeddings, features, failures, used = [], [], [], []
     # results come back in the order of the jobs, so each one pairs with its own row's speaker
-    for recording, result in zip(labelled, batch.run([r.job for r in labelled], workers, voiceprint=True)):
+    for recording, result in zip(labelled, batch.run([r.job for r in labelled], workers, embed)):
         if not result.ok:
             failures.append(result)
             if on_failure:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from vgr.allocator import restore_malloc_thresholds
-from vgr.batch import FileResult, analyse_many, chunk_size, chunks
-from vgr.discovery import AudioJob
+from vgr.runs.allocator import restore_malloc_thresholds
+from vgr.runs.batch import FileResult, analyse_many, chunk_size, chunks
+from vgr.runs.discovery import AudioJob
 from vgr.errors import ClusterError
 
 CONNECT_TIMEOUT = 5  # seconds
@@ -36,7 +36,7 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT):
 
 
 def analyse_on_worker(jobs: list[AudioJob]) -> list[FileResult]:
-    """``analyse_many`` in a Dask worker, after undoing the nanny's malloc setting (see ``vgr.allocator``)."""
+    """``analyse_many`` in a Dask worker, after undoing the nanny's malloc setting (see ``vgr.runs.allocator``)."""
     restore_malloc_thresholds()
     return analyse_many(jobs)
 

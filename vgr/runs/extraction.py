@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vgr import batch
-from vgr.discovery import AudioJob
-from vgr.feature_csv import header, row
+from vgr.runs import batch
+from vgr.runs.discovery import AudioJob
+from vgr.runs.feature_csv import header, row
 from vgr.outputs import NAME_ERRORS, csv_line, refuse_overwrite, write_atomically
-from vgr.resume import complete_rows
+from vgr.runs.resume import complete_rows
 
 
 @dataclass
@@ -85,7 +85,7 @@ def extract_to_csv(
 def _results(jobs: list[AudioJob], workers: int | None, scheduler: str | None) -> Iterator[batch.FileResult]:
     if scheduler is None:
         return batch.run(jobs, workers)
-    from vgr.cluster import run_on_cluster
+    from vgr.runs.cluster import run_on_cluster
 
     return run_on_cluster(jobs, scheduler)
 

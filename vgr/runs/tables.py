@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +52,6 @@ def read_feature_table(
 
 
 def _read_one(path: Path, columns: tuple[str, ...], require_label: bool, digest):
-    import pandas as pd
-
     problem = file_problem(path)
     if problem and problem.startswith("is "):  # a folder, FIFO, device or socket: never opened
         raise TableError(f"{path}: {problem}")
@@ -63,28 +62,37 @@ def _read_one(path: Path, columns: tuple[str, ...], require_label: bool, digest)
     digest.update(raw)
     if not raw.strip():
         raise TableError(f"{path}: empty file")
-    header = next(csv.reader(io.StringIO(raw.decode("utf-8", errors="replace").splitlines()[0])))
-    header = [name.strip() for name in header]
+    header, records = _records(path, raw.decode("utf-8-sig", NAME_ERRORS))
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise TableError(f"{path}: column {_names(duplicated)} appears more than once")
-    try:
-        frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, skipinitialspace=True,
-                            encoding_errors=NAME_ERRORS)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
-        raise TableError(f"{path}: not a readable CSV ({str(error).strip().splitlines()[0]})") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    _check_columns(path, frame.columns, columns, require_label)
-    if frame.empty:
+    _check_columns(path, header, columns, require_label)
+    if not records:
         raise TableError(f"{path}: no data rows (header only)")
-    header_again = (frame[list(columns)] == list(columns)).all(axis=1)
-    if header_again.any():
-        raise TableError(f"{path}: line {int(np.argmax(header_again.to_numpy())) + 2} repeats the header")
-    features = np.column_stack([_numbers(path, frame[name], name) for name in columns])
-    labels = _labels(path, frame["label"]) if "label" in frame.columns else None
-    ids = list(frame["file"]) if "file" in frame.columns else [str(i) for i in range(1, len(frame) + 1)]
-    speakers = list(frame["speaker"]) if "speaker" in frame.columns else None
-    return features, labels, ids, speakers
+    where = {name: header.index(name) for name in header}
+    lines = [line for line, _ in records]
+    for line, cells in records:
+        if len(cells) != len(header):
+            raise TableError(f"{path}: line {line} has {len(cells)} fields, the header has {len(header)}")
+        if all(cells[where[name]].strip() == name for name in columns):
+            raise TableError(f"{path}: line {line} repeats the header")
+    cells_of = {name: [cells[index] for _, cells in records] for name, index in where.items()}
+    features = np.column_stack([_numbers(path, cells_of[name], name, lines) for name in columns])
+    labels = _labels(path, cells_of["label"], lines) if "label" in where else None
+    ids = cells_of["file"] if "file" in where else [str(i) for i in range(1, len(records) + 1)]
+    return features, labels, ids, cells_of.get("speaker")
+
+
+def _records(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The stripped header and each data record with its line number; blank lines are skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
+    try:
+        records = [(reader.line_num, cells) for cells in reader if cells]
+    except csv.Error as error:
+        raise TableError(f"{path}: not a readable CSV (line {reader.line_num}: {error})") from None
+    if not records:
+        raise TableError(f"{path}: empty file")
+    return [name.strip() for name in records[0][1]], records[1:]
 
 
 def _check_columns(path: Path, present, wanted: tuple[str, ...], require_label: bool) -> None:
@@ -104,23 +112,27 @@ def _names(columns) -> str:
     return ", ".join(repr(c) for c in columns)
 
 
-def _numbers(path: Path, cells, name: str) -> np.ndarray:
-    import pandas as pd
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
 
-    values = pd.to_numeric(cells.str.strip(), errors="coerce").to_numpy(dtype=np.float64)
+
+def _numbers(path: Path, cells: list[str], name: str, lines: list[int]) -> np.ndarray:
+    values = np.array([_number(text) for text in cells], dtype=np.float64)
     bad = ~np.isfinite(values)
     if bad.any():
         row = int(np.argmax(bad))
-        text = cells.iloc[row]
+        text = cells[row]
         problem = "is empty" if not text.strip() else f"is not a finite number ({text!r})"
-        raise TableError(f"{path}: line {row + 2}: column {name!r} {problem}")
+        raise TableError(f"{path}: line {lines[row]}: column {name!r} {problem}")
     return values
 
 
-def _labels(path: Path, cells) -> np.ndarray:
-    normalised = cells.str.strip().str.lower()
-    known = normalised.isin(LABELS)
-    if not known.all():
-        row = int(np.argmax(~known.to_numpy()))
-        raise TableError(f"{path}: line {row + 2}: label {cells.iloc[row]!r} is not male or female")
-    return normalised.map({label: index for index, label in enumerate(LABELS)}).to_numpy(dtype=np.int64)
+def _labels(path: Path, cells: list[str], lines: list[int]) -> np.ndarray:
+    normalised = [text.strip().lower() for text in cells]
+    for row, label in enumerate(normalised):
+        if label not in LABELS:
+            raise TableError(f"{path}: line {lines[row]}: label {cells[row]!r} is not male or female")
+    return np.array([LABELS.index(label) for label in normalised], dtype=np.int64)

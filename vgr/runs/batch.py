@@ -6,16 +6,18 @@ import itertools
 import os
 import signal
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from vgr.discovery import AudioJob
+from vgr.runs.discovery import AudioJob
 from vgr.errors import AudioError
 
 if TYPE_CHECKING:
     import numpy as np
+
+    Embed = Callable[[np.ndarray, int], np.ndarray]  # float samples in [-1, 1] and their rate -> an embedding
 
 
 @dataclass(frozen=True)
@@ -26,17 +28,18 @@ class FileResult:
     features: dict[str, float] | None
     seconds: float = 0.0
     error: str | None = None
-    embedding: np.ndarray | None = None  # the voiceprint, when it was asked for
+    embedding: np.ndarray | None = None  # the embedding, when one was asked for
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
-def measure(path, voiceprint: bool = False) -> tuple[dict[str, float], float, np.ndarray | None]:
-    """The 20 features of a file, the seconds of audio they describe and (if asked) its voiceprint.
+def measure(path, embed: Embed | None = None) -> tuple[dict[str, float], float, np.ndarray | None]:
+    """The 20 features of a file, the seconds of audio they describe and, given ``embed``, its embedding.
 
-    Raises ``AudioError``. Both come from the same decoded excerpt (the first 20 s).
+    Raises ``AudioError``. Both come from the same decoded excerpt (the first 20 s). ``embed`` (e.g.
+    ``vgr.voiceprint.encoder.embed``) is a module-level function, so that it can be sent to worker processes.
     """
     from vgr.features.audio import read_audio
     from vgr.features.extract import compute_features
@@ -47,17 +50,15 @@ def measure(path, voiceprint: bool = False) -> tuple[dict[str, float], float, np
     except AudioError as error:
         raise error.for_source(path) from None
     embedding = None
-    if voiceprint:
-        from vgr.voiceprint.encoder import embed
-
+    if embed is not None:
         embedding = embed(audio.unit_samples(), audio.sample_rate)
     return features, audio.samples.size / audio.sample_rate, embedding
 
 
-def analyse(job: AudioJob, voiceprint: bool = False) -> FileResult:
+def analyse(job: AudioJob, embed: Embed | None = None) -> FileResult:
     """Extract one file; every failure becomes a result with a one-line reason, never an exception."""
     try:
-        features, seconds, embedding = measure(job.path, voiceprint)
+        features, seconds, embedding = measure(job.path, embed)
         return FileResult(job, features, seconds, embedding=embedding)
     except AudioError as error:
         return FileResult(job, None, error=error.reason)
@@ -67,9 +68,9 @@ def analyse(job: AudioJob, voiceprint: bool = False) -> FileResult:
         return FileResult(job, None, error=f"{type(error).__name__}: {error}".splitlines()[0])
 
 
-def analyse_many(jobs: list[AudioJob], voiceprint: bool = False) -> list[FileResult]:
+def analyse_many(jobs: list[AudioJob], embed: Embed | None = None) -> list[FileResult]:
     """``analyse`` over a chunk of jobs: one task for a pool or a cluster, less overhead than one per file."""
-    return [analyse(job, voiceprint) for job in jobs]
+    return [analyse(job, embed) for job in jobs]
 
 
 def chunks(jobs: list[AudioJob], size: int) -> Iterator[list[AudioJob]]:
@@ -96,15 +97,15 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run(jobs: list[AudioJob], workers: int | None = None, voiceprint: bool = False) -> Iterator[FileResult]:
+def run(jobs: list[AudioJob], workers: int | None = None, embed: Embed | None = None) -> Iterator[FileResult]:
     """Results for ``jobs`` in their order, computed by ``workers`` processes (1: in this process).
 
     At most a few chunks per worker are queued at a time, so memory does not grow with the number of jobs.
-    ``voiceprint`` adds each file's speaker embedding to its result.
+    ``embed`` adds each file's embedding (e.g. its voiceprint) to its result.
     """
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(jobs) <= 1:
-        yield from (analyse(job, voiceprint) for job in jobs)
+        yield from (analyse(job, embed) for job in jobs)
         return
     _warm_up()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
@@ -112,11 +113,11 @@ def run(jobs: list[AudioJob], workers: int | None = None, voiceprint: bool = Fal
         pending: deque = deque()
         tasks = chunks(jobs, chunk_size(len(jobs), workers))
         for task in itertools.islice(tasks, workers * 4):
-            pending.append(pool.submit(analyse_many, task, voiceprint))
+            pending.append(pool.submit(analyse_many, task, embed))
         while pending:
             done = pending.popleft().result()
             for task in itertools.islice(tasks, 1):
-                pending.append(pool.submit(analyse_many, task, voiceprint))
+                pending.append(pool.submit(analyse_many, task, embed))
             yield from done
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

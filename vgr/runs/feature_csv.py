@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vgr.batch import FileResult
+from vgr.runs.batch import FileResult
 from vgr.features.names import FEATURE_NAMES
 
 

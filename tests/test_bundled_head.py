@@ -78,3 +78,38 @@ def test_a_clip_shorter_than_one_partial_is_repeated_not_padded():
     assert np.array_equal(encoder.embed(clip, 16000), encoder.embed(np.tile(clip, 4), 16000))
     long = rng.standard_normal(30000).astype(np.float32)
     assert encoder.fill_window(long) is long
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "half", "1/0", "nan"])
+def test_voiceprint_refuses_a_blend_outside_0_to_1(value, tmp_path):
+    from typer.testing import CliRunner
+
+    from vgr.cli import app
+
+    result = CliRunner().invoke(app, ["voiceprint", str(tmp_path / "labels.csv"), "--model", str(tmp_path), "--blend", value])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"vgr: error: --blend takes a number from 0 to 1, a fraction or 'auto', not {value!r}"
+
+
+def test_voiceprint_help_shows_the_blend_default():
+    from typer.testing import CliRunner
+
+    from vgr.cli import app
+
+    result = CliRunner().invoke(app, ["voiceprint", "--help"], env={"COLUMNS": "200"})
+    assert "--blend" in result.stdout and "[default: 2/3]" in result.stdout
+
+
+def test_head_blend_default_and_auto():
+    from vgr.voiceprint.head import BLENDS, DEFAULT_BLEND, fit_head
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((40, 8))
+    y = x[:, 0] > 0
+    speakers = np.repeat(np.arange(10), 4)
+    fixed = fit_head(x, y, speakers, np.full(40, 0.5))
+    assert fixed.blend == DEFAULT_BLEND == 2 / 3 and "blend_leave_one_speaker_out_accuracy" not in fixed.metadata
+    auto = fit_head(x, y, speakers, np.full(40, 0.5), blend=None)
+    assert auto.blend in BLENDS and set(auto.metadata["blend_leave_one_speaker_out_accuracy"]) == {f"{b:.3f}" for b in BLENDS}
+    assert np.array_equal(auto.weights, fixed.weights)

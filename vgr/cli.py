@@ -324,6 +324,7 @@ def voiceprint(
     model: Annotated[Path, typer.Option("--model", "-m", help="Model folder that gets the voiceprint head.")],
     workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes.", show_default="all cores")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the folder's existing voiceprint head.")] = False,
+    blend: Annotated[str, typer.Option("--blend", help="Weight of the head against the fold votes, from 0 to 1 (a number or a fraction), or 'auto' to choose it leave-one-speaker-out among your speakers.")] = "2/3",
 ) -> None:
     """Add a voiceprint head to a model: a speaker embedding of each recording, blended with the fold votes."""
     from vgr.models.checkpoint import load_ensemble
@@ -331,18 +332,35 @@ def voiceprint(
     from vgr.voiceprint.storage import FILE, save_voiceprint
     from vgr.voiceprint.training import fit_voiceprint
 
+    weight = _blend(blend)
     refuse_overwrite(model / FILE, force)
     report = fit_voiceprint(labels, load_ensemble(model), workers,
-                            on_failure=lambda failure: warn(f"vgr: skipped {failure.job.path}: {failure.error}"))
+                            on_failure=lambda failure: warn(f"vgr: skipped {failure.job.path}: {failure.error}"),
+                            blend=weight)
     if report.evaluation_only:
         warn(f"vgr: left out {report.evaluation_only} evaluation-only rows (trainable = no)")
     path = save_voiceprint(report.head, model, force=force)
     meta = report.head.metadata
-    accuracy = meta["blend_leave_one_speaker_out_accuracy"][f"{report.head.blend:.3f}"]
+    chosen = meta.get("blend_leave_one_speaker_out_accuracy")
+    how = "" if chosen is None else f" (leave-one-speaker-out accuracy {chosen[f'{report.head.blend:.3f}']:.2%})"
     typer.echo(f"voiceprint head on {meta['training_files']} files of {len(meta['training_speakers'])} speakers, "
-               f"blend {report.head.blend:.2f} (leave-one-speaker-out accuracy {accuracy:.2%}) -> {path}")
+               f"blend {report.head.blend:.2f}{how} -> {path}")
     if report.failures:
         raise typer.Exit(1)
+
+
+def _blend(text: str) -> float | None:
+    """--blend: a weight in [0, 1] written as a number or a fraction ("2/3"), or None for 'auto'."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        numerator, _, denominator = text.partition("/")
+        weight = float(numerator) / float(denominator or 1)
+    except (ValueError, ZeroDivisionError):
+        weight = float("nan")
+    if not 0.0 <= weight <= 1.0:
+        fail(f"--blend takes a number from 0 to 1, a fraction or 'auto', not {text!r}")
+    return weight
 
 
 def _sizes(text: str) -> tuple[int, ...]:

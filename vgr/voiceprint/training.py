@@ -13,7 +13,7 @@ from vgr.errors import TableError
 from vgr.runs import batch
 from vgr.runs.discovery import AudioJob, labelled_rows
 from vgr.voiceprint.encoder import embed
-from vgr.voiceprint.head import VoiceprintHead, fit_head
+from vgr.voiceprint.head import DEFAULT_BLEND, VoiceprintHead, fit_head
 
 COLUMNS = ("file", "label", "speaker")
 # a `trainable` column (as in ../shared/audio/speakers/labels.csv) marks evaluation-only rows with "no"
@@ -89,10 +89,12 @@ def provenance(recordings: list[Recording]) -> dict:
 
 
 def fit_voiceprint(label_files: list[str | Path], ensemble, workers: int | None = None,
-                   on_failure: Callable[[batch.FileResult], None] | None = None) -> VoiceprintReport:
+                   on_failure: Callable[[batch.FileResult], None] | None = None,
+                   blend: float | None = DEFAULT_BLEND) -> VoiceprintReport:
     """Embed every trainable labelled recording, then fit the head and choose its blend with ``ensemble``'s votes.
 
     Files that cannot be analysed are left out and reported as they happen (``on_failure``) and in the report.
+    ``blend=None`` chooses the blend leave-one-speaker-out among the training speakers.
     """
     labels = [read_speaker_labels(path) for path in label_files]
     labelled = [recording for table in labels for recording in table.recordings]
@@ -111,5 +113,5 @@ def fit_voiceprint(label_files: list[str | Path], ensemble, workers: int | None 
         raise TableError("no labelled recording could be analysed")
     ensemble_p_male = ensemble.predict_proba(features)[:, ensemble.labels.index("male")]
     head = fit_head(np.array(embeddings), np.array([r.job.label == "male" for r in used]),
-                    np.array([r.speaker for r in used]), ensemble_p_male, provenance(used))
+                    np.array([r.speaker for r in used]), ensemble_p_male, provenance(used), blend)
     return VoiceprintReport(head, failures, sum(table.evaluation_only for table in labels))

@@ -1,7 +1,8 @@
 """Real-world accuracy, corpus by corpus: vgr's bundled recipe beside inaSpeechSegmenter on the same files.
 
     python bench/corpora.py [--model vgr/default_model] [--workers 2] \
-        [--ina /work/peers/ina | --ina-results ina.csv] [--save-ina ina.csv]
+        [--ina /work/peers/ina | --ina-results ina.csv] [--save-ina ina.csv] [--measurements vgr.pickle]
+    python bench/corpora.py --choose-blend [--measurements vgr.pickle]   # how the default blend was chosen
 
 Every labelled shared corpus (bench/shared_corpora.py): real/ split by source, librispeech-test-other/ and the
 four corpora of speakers/. The protocol is leave one corpus out:
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from vgr.predict import load_model  # noqa: E402
-from vgr.voiceprint.head import fit_head  # noqa: E402
+from vgr.voiceprint.head import BLENDS, DEFAULT_BLEND, fit_head  # noqa: E402
 from vgr.voiceprint.training import file_sha256  # noqa: E402
 
 
@@ -65,6 +66,26 @@ def measure_all(paths: list[str], workers: int) -> tuple[list, np.ndarray, np.nd
     return features, embeddings, np.array([r[2] for r in results])
 
 
+def measured(args, paths: list[str]) -> tuple[list, np.ndarray, np.ndarray, float]:
+    """measure_all, or its results kept by an earlier run (--measurements FILE, written when absent)."""
+    import pickle
+
+    if args.measurements and args.measurements.exists():
+        with open(args.measurements, "rb") as stream:  # a file this script wrote itself
+            kept = pickle.load(stream)
+        if kept["paths"] != paths:
+            raise SystemExit(f"{args.measurements}: made for other files")
+        return kept["features"], kept["embeddings"], kept["seconds"], kept["wall"]
+    started = time.perf_counter()
+    features, embeddings, seconds = measure_all(paths, args.workers)
+    wall = time.perf_counter() - started
+    if args.measurements:
+        with open(args.measurements, "wb") as stream:
+            pickle.dump({"paths": paths, "features": features, "embeddings": embeddings, "seconds": seconds,
+                         "wall": wall}, stream)
+    return features, embeddings, seconds, wall
+
+
 def ensemble_p_male(model, features: list) -> np.ndarray:
     p = np.full(len(features), np.nan)
     ok = [i for i, f in enumerate(features) if f is not None]
@@ -72,7 +93,8 @@ def ensemble_p_male(model, features: list) -> np.ndarray:
     return p
 
 
-def leave_one_corpus_out(table: pd.DataFrame, embeddings: np.ndarray, p_ensemble: np.ndarray) -> np.ndarray:
+def leave_one_corpus_out(table: pd.DataFrame, embeddings: np.ndarray, p_ensemble: np.ndarray,
+                         blend: float | None = DEFAULT_BLEND) -> np.ndarray:
     """p(male) of each trainable corpus's files from a head fitted on the other trainable corpora."""
     p = np.full(len(table), np.nan)
     analysed = ~np.isnan(p_ensemble)
@@ -80,7 +102,7 @@ def leave_one_corpus_out(table: pd.DataFrame, embeddings: np.ndarray, p_ensemble
         held_out = (table["corpus"] == corpus).to_numpy()
         train = table["trainable"].to_numpy() & ~held_out & analysed
         head = fit_head(embeddings[train], (table["label"] == "male").to_numpy()[train],
-                        table["speaker"].to_numpy()[train], p_ensemble[train])
+                        table["speaker"].to_numpy()[train], p_ensemble[train], blend=blend)
         print(f"{corpus}: head on {train.sum()} files of {table['speaker'][train].nunique()} speakers, "
               f"blend {head.blend:.2f}", file=sys.stderr)
         scored = held_out & analysed
@@ -102,6 +124,18 @@ def bundled_head(model, table: pd.DataFrame, embeddings: np.ndarray, p_ensemble:
     scored = (~table["trainable"]).to_numpy() & ~np.isnan(p_ensemble)
     p[scored] = head.blended(embeddings[scored], p_ensemble[scored])
     return p
+
+
+def choose_blend(table: pd.DataFrame, embeddings: np.ndarray, p_ensemble: np.ndarray) -> None:
+    """How the default blend was chosen: leave-one-corpus-out accuracy on the trainable corpora only."""
+    scored = ~table["in_voice_csv"].to_numpy() & table["trainable"].to_numpy()
+    print("| blend | " + " | ".join(TRAINABLE) + " | macro mean |\n|" + "---|" * (len(TRAINABLE) + 2))
+    for blend in (*BLENDS, None):
+        p = leave_one_corpus_out(table, embeddings, p_ensemble, blend)
+        right = pd.Series((p >= 0.5) == (table["label"] == "male").to_numpy())[scored]
+        each = [right[table["corpus"][scored] == corpus].mean() for corpus in TRAINABLE]
+        name = "auto (leave one speaker out)" if blend is None else f"{blend:.3f}"
+        print(f"| {name} | " + " | ".join(f"{a:.1%}" for a in each) + f" | {np.mean(each):.2%} |")
 
 
 def run_ina(args, paths: list[str]) -> pd.DataFrame:
@@ -160,14 +194,18 @@ def main() -> None:
     parser.add_argument("--ina", type=Path, default=Path("/work/peers/ina"), help="folder made by bench/peers/setup_ina.sh")
     parser.add_argument("--ina-results", type=Path, help="reuse a CSV of bench/peers/ina_labels.py for these files")
     parser.add_argument("--save-ina", type=Path, help="keep inaSpeechSegmenter's raw CSV here")
+    parser.add_argument("--choose-blend", action="store_true",
+                        help="only the trainable corpora, once per candidate blend: how the default was chosen")
+    parser.add_argument("--measurements", type=Path, help="keep vgr's features and embeddings here, reuse them if present")
     args = parser.parse_args()
 
     table = recordings()
     model = load_model(args.model)
-    started = time.perf_counter()
-    features, embeddings, seconds = measure_all(table["path"].tolist(), args.workers)
-    wall = time.perf_counter() - started
+    features, embeddings, seconds, wall = measured(args, table["path"].tolist())
     p_ensemble = ensemble_p_male(model, features)
+    if args.choose_blend:
+        choose_blend(table, embeddings, p_ensemble)
+        return
     p_loco = leave_one_corpus_out(table, embeddings, p_ensemble)
     p_bundled = bundled_head(model, table, embeddings, p_ensemble)
     p_vgr = np.where(table["trainable"], p_loco, p_bundled)

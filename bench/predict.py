@@ -3,6 +3,7 @@ bench/README.md.
 
     python bench/predict.py            # start-up and latency
     python bench/predict.py --sizes    # fresh venvs: prediction only, with the server, the README's full install
+    python bench/predict.py --throughput [N]   # `vgr predict FOLDER -w 1` on N 16 kHz speechocean762 files
 """
 
 from __future__ import annotations
@@ -66,11 +67,39 @@ def sizes() -> None:
     print(f"\nfresh venvs, python {sys.version.split()[0]}, {os.uname().machine}; each one ran `vgr predict` on the examples")
 
 
+def throughput(files: int) -> None:
+    """Seconds of audio per second of one core: `vgr predict FOLDER -w 1` (features and voiceprint) on 16 kHz speech."""
+    import soundfile
+
+    source = REPO.parent / "shared" / "audio" / "speakers" / "speechocean762"
+    chosen = sorted(source.rglob("*.flac"))[:files]
+    audio = sum(min(soundfile.info(str(path)).duration, 20.0) for path in chosen)  # only the first 20 s are read
+    with tempfile.TemporaryDirectory() as folder:
+        for index, path in enumerate(chosen):
+            (Path(folder) / f"{index:04d}.flac").symlink_to(path)
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "vgr", "predict", folder, "-w", "1", "-f", "csv"],
+                              capture_output=True, text=True)
+        wall = time.perf_counter() - started
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == files + 1, done.stderr
+    print("| files | seconds of audio | wall s (one process) | × real time per core |")
+    print("|---|---|---|---|")
+    print(f"| {files} | {audio:.0f} | {wall:.1f} | {audio / wall:.0f}× |")
+    print(f"\n`vgr predict FOLDER -w 1 -f csv` with the bundled model (voiceprint head included), 16 kHz speechocean762 "
+          f"files, python {sys.version.split()[0]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", action="store_true", help="Installed size of fresh venvs instead of timings.")
-    if parser.parse_args().sizes:
+    parser.add_argument("--throughput", type=int, nargs="?", const=200, default=None,
+                        help="Folder throughput on N files (default 200) instead of start-up timings.")
+    args = parser.parse_args()
+    if args.sizes:
         sizes()
+        return
+    if args.throughput:
+        throughput(args.throughput)
         return
     vgr = [sys.executable, "-m", "vgr"]
     cases = {

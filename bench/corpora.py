@@ -191,7 +191,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="model folder [default: the bundled model]")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--ina", type=Path, default=Path("/work/peers/ina"), help="folder made by bench/peers/setup_ina.sh")
+    parser.add_argument("--ina", type=Path, default=ROOT.parent / "peers" / "ina",
+                        help="folder made by bench/peers/setup_ina.sh [default: ../peers/ina]")
     parser.add_argument("--ina-results", type=Path, help="reuse a CSV of bench/peers/ina_labels.py for these files")
     parser.add_argument("--save-ina", type=Path, help="keep inaSpeechSegmenter's raw CSV here")
     parser.add_argument("--choose-blend", action="store_true",

@@ -3,7 +3,7 @@
 
 Run with the venv made by setup_ina.sh:
 
-    /work/peers/ina/venv/bin/python ina_labels.py --keras-home /work/peers/ina/keras \
+    ../peers/ina/venv/bin/python bench/peers/ina_labels.py --keras-home ../peers/ina/keras \
         < paths.txt > out.csv
 
 stdin: absolute audio paths (anything libsndfile reads: FLAC, WAV, ...; any sample rate and

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up an offline runner for inaSpeechSegmenter (MIT) in its own venv.
 #
-#   bash setup_ina.sh [TARGET]        # TARGET defaults to /work/peers/ina
+#   bash bench/peers/setup_ina.sh [TARGET]   # TARGET defaults to ../peers/ina beside the checkout
 #
 # Result:
 #   TARGET/venv/bin/python                      python with inaSpeechSegmenter 0.8.0 + tensorflow-cpu
@@ -12,7 +12,7 @@
 # Only PyPI is needed (no ffmpeg, no sox, no GitHub download).
 set -euo pipefail
 
-TARGET="${1:-/work/peers/ina}"
+TARGET="${1:-$(cd "$(dirname "$0")/../../.." && pwd)/peers/ina}"
 PY="${PYTHON:-python3}"
 VENV="$TARGET/venv"
 WDIR="$TARGET/keras/inaSpeechSegmenter"

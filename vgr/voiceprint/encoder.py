@@ -81,24 +81,38 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def _lstm_last_hidden(sequences: np.ndarray) -> np.ndarray:
-    """(batch, time, 40) -> the last layer's final hidden state (batch, 256); PyTorch's gate order i, f, g, o."""
+@lru_cache(maxsize=1)
+def _recurrent_weights() -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
+    """Per layer: W_ih^T, W_hh^T and the summed biases, gate columns reordered i, f, o, g and made contiguous.
+
+    The three sigmoid gates then sit side by side, so each time step takes one sigmoid and one tanh call.
+    """
     w = _weights()
+    size = w["lstm_weight_hh_l0"].shape[1]
+    order = np.r_[0 : 2 * size, 3 * size : 4 * size, 2 * size : 3 * size]  # PyTorch's i, f, g, o -> i, f, o, g
+    return tuple(
+        (np.ascontiguousarray(w[f"lstm_weight_ih_l{layer}"][order].T),
+         np.ascontiguousarray(w[f"lstm_weight_hh_l{layer}"][order].T),
+         (w[f"lstm_bias_ih_l{layer}"] + w[f"lstm_bias_hh_l{layer}"])[order])
+        for layer in range(LAYERS)
+    )
+
+
+def _lstm_last_hidden(sequences: np.ndarray) -> np.ndarray:
+    """(batch, time, 40) -> the last layer's final hidden state (batch, 256), as PyTorch's LSTM computes it."""
     inputs = sequences
-    for layer in range(LAYERS):
-        w_ih, w_hh = w[f"lstm_weight_ih_l{layer}"], w[f"lstm_weight_hh_l{layer}"]
-        bias = w[f"lstm_bias_ih_l{layer}"] + w[f"lstm_bias_hh_l{layer}"]
-        projected = inputs @ w_ih.T + bias  # all time steps at once
+    for w_ih_t, w_hh_t, bias in _recurrent_weights():
+        projected = inputs @ w_ih_t + bias  # all time steps at once
         batch, steps, _ = projected.shape
-        size = w_hh.shape[1]
+        size = w_hh_t.shape[0]
         h = np.zeros((batch, size), np.float32)
         c = np.zeros((batch, size), np.float32)
         outputs = np.empty((batch, steps, size), np.float32)
         for t in range(steps):
-            gates = projected[:, t] + h @ w_hh.T
-            i, f, g, o = np.split(gates, 4, axis=1)
-            c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
-            h = sigmoid(o) * np.tanh(c)
+            gates = projected[:, t] + h @ w_hh_t
+            ifo = sigmoid(gates[:, : 3 * size])
+            c = ifo[:, size : 2 * size] * c + ifo[:, :size] * np.tanh(gates[:, 3 * size :])
+            h = ifo[:, 2 * size :] * np.tanh(c)
             outputs[:, t] = h
         inputs = outputs
     return h

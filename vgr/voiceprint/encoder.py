@@ -138,13 +138,14 @@ def embed(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     needed = slices[-1].stop * HOP
     if needed >= wav.size:
         wav = np.pad(wav, (0, needed - wav.size))
-    mel = mel_frames(wav)
-    batch = np.stack([mel[s] for s in slices])
     w = _weights()
     from threadpoolctl import threadpool_limits
 
-    # 480 small matrix products: BLAS threads only spin against each other (16x slower beside a busy core)
+    # small matrix products (the mel filters, 480 LSTM steps): BLAS threads only spin against each other
+    # (16x slower beside a busy core, and twice the CPU time even on an idle machine)
     with threadpool_limits(limits=1, user_api="blas"):
+        mel = mel_frames(wav)
+        batch = np.stack([mel[s] for s in slices])
         partial = np.maximum(_lstm_last_hidden(batch) @ w["linear_weight"].T + w["linear_bias"], 0.0)
     norms = np.linalg.norm(partial, axis=1, keepdims=True)
     partial = partial / np.where(norms > 0, norms, 1.0)

@@ -4,6 +4,7 @@
 
 Only rows of ``../shared/audio/speakers/labels.csv`` with ``trainable = no`` (lotus, emodb, audiomnist_az) are
 used: speakers the bundled model never trained on. Nothing is tuned on these mixtures; they are for scoring.
+``--trainable`` builds mixtures of the other rows (speechocean762) instead, on which settings may be compared.
 
 Each mixture alternates turns of randomly drawn speakers (either sex); a turn is one to three utterances of one
 speaker, each trimmed of its leading and trailing silence, joined by 0.2 s pauses. Between turns: 0.6-1.5 s of
@@ -62,13 +63,13 @@ def gap(rng: np.random.Generator, kind: str, seconds: float) -> np.ndarray:
     return np.zeros(n)
 
 
-def utterances() -> dict[str, dict[str, list[Path]]]:
-    """corpus -> speaker -> files, evaluation-only rows only; with each speaker's label."""
+def utterances(trainable: bool = False) -> dict[str, dict[str, list[Path]]]:
+    """corpus -> speaker -> files of the evaluation-only rows (or, ``trainable``, of the others); and labels."""
     by_corpus: dict[str, dict[str, list[Path]]] = {}
     labels = {}
     with open(SHARED / "labels.csv", newline="") as stream:
         for row in csv.DictReader(stream):
-            if row["trainable"].strip().lower() != "no":
+            if (row["trainable"].strip().lower() != "no") != trainable:
                 continue
             by_corpus.setdefault(row["corpus"], {}).setdefault(row["speaker"], []).append(SHARED / row["file"])
             labels[row["speaker"]] = row["label"]
@@ -119,9 +120,11 @@ def main(argv=None) -> int:
     parser.add_argument("--per-corpus", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--trainable", action="store_true",
+                        help="mixtures of trainable speakers (speechocean762) instead: for choosing settings, not scoring")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
-    by_corpus, labels = utterances()
+    by_corpus, labels = utterances(args.trainable)
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     for corpus in sorted(by_corpus):

@@ -81,6 +81,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mixtures", type=Path)
     parser.add_argument("--hour", action="store_true")
+    parser.add_argument("--window", type=float, default=Settings.window)
+    parser.add_argument("--hop", type=float, default=Settings.hop)
+    parser.add_argument("--median", type=int, default=Settings.median)
     args = parser.parse_args(argv)
     temporary = tempfile.TemporaryDirectory()
     folder = args.mixtures
@@ -89,7 +92,7 @@ def main(argv=None) -> int:
         subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder)], check=True)
     truth = truth_table(folder / "truth.csv")
     model = load_model()
-    settings = Settings()
+    settings = Settings(window=args.window, hop=args.hop, median=args.median)
     segment_file(folder / sorted(truth)[0], model)  # warm-up: imports and weights
     totals = defaultdict(lambda: defaultdict(float))
     errors = defaultdict(list)

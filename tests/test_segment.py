@@ -198,3 +198,13 @@ def test_cli_silence_is_zero_speech_not_an_error(tmp_path):
 def test_cli_help():
     result = runner.invoke(app, ["segment", "--help"])
     assert result.exit_code == 0 and "file,start,end,label,probability" in result.stdout
+
+
+def test_cli_plot_draws_a_png_and_keeps_an_existing_one(mixture, tmp_path):
+    pytest.importorskip("matplotlib")
+    path, _ = mixture
+    picture = tmp_path / "timeline.png"
+    result = runner.invoke(app, ["segment", str(path), "-o", str(tmp_path / "s.csv"), "--plot", str(picture)])
+    assert result.exit_code == 0 and picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = runner.invoke(app, ["segment", str(path), "--plot", str(picture)])
+    assert again.exit_code == 1 and "already exists" in stderr_lines(again)[-1]

@@ -191,7 +191,8 @@ def segment(
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder.", show_default="the bundled model")] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")] = OutputFormat.csv,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Also draw the timelines into this PNG (needs matplotlib: pip install \"vgr[train]\").")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT and PLOT if they exist.")] = False,
 ) -> None:
     """Male and female speech along each recording: segments file,start,end,label,probability.
 
@@ -206,8 +207,11 @@ def segment(
     from vgr.segment import FileSegments, segment_file
     from vgr.segment.output import as_csv, as_json, summary_line
 
-    if output is not None:
-        refuse_overwrite(output, force)
+    if plot is not None:
+        _require("train", "matplotlib")
+    for path in (output, plot):
+        if path is not None:
+            refuse_overwrite(path, force)
     ensemble = predicting.load_model(model)
     jobs = discovery.discover(inputs)
     if not jobs:
@@ -237,6 +241,10 @@ def segment(
             _write_stdout(text)
         else:
             write_atomically(output, lambda stream: stream.write(text), force=force)
+    if plot is not None:
+        from vgr.segment.plot import draw_timelines
+
+        write_atomically(plot, lambda stream: draw_timelines(results, stream), force=force, binary=True)
     if failures:
         raise typer.Exit(1)
 

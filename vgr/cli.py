@@ -200,6 +200,8 @@ def segment(
     windows every 0.8 s. Each file's speech seconds by sex and their shares go to stderr (and into --format
     json). Silence or music only gives no segments. Exit code 1 if any file could not be read.
     """
+    import dataclasses
+
     from vgr import predict as predicting
     from vgr.errors import AudioError
     from vgr.outputs import refuse_overwrite, write_atomically
@@ -220,11 +222,13 @@ def segment(
     with _progress(len(jobs), "segmenting") as advance:
         for job in jobs:
             try:
-                result = segment_file(job.path, ensemble)
+                result = dataclasses.replace(segment_file(job.path, ensemble), file=job.name)
             except AudioError as error:
                 result = FileSegments(job.name, 0.0, status=f"error: {error.reason}")
             except MemoryError:
                 result = FileSegments(job.name, 0.0, status="error: out of memory")
+            except Exception as error:  # a decoder or numeric failure must not stop the batch
+                result = FileSegments(job.name, 0.0, status=f"error: {type(error).__name__}: {error}".splitlines()[0])
             results.append(result)
             advance()
     for result in results:

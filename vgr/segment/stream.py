@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +50,11 @@ class Stream:
 
 @contextmanager
 def open_stream(path: str | Path) -> Iterator[Stream]:
-    """Open ``path`` for block reading; ``AudioError`` naming it for anything that is not readable audio."""
+    """Open ``path`` for block reading; ``AudioError`` naming it for anything that is not readable audio.
+
+    Only the opening is guarded here (errors raised by the caller's own code pass through unchanged); decoding
+    errors met later are raised by ``Stream.blocks``. The decoder's own messages are captured meanwhile.
+    """
     import soundfile
 
     path = Path(path)
@@ -59,16 +63,23 @@ def open_stream(path: str | Path) -> Iterator[Stream]:
         raise UnreadableAudioError("is a directory, not an audio file" if problem == "is a directory" else problem, path)
     if path.stat().st_size == 0:
         raise UnreadableAudioError("empty file (0 bytes)", path)
+    stack = ExitStack()
     try:
-        with DecoderMessages(), open_regular(path) as raw, soundfile.SoundFile(raw) as sound:
-            yield Stream(sound, path)
-    except AudioError as error:
-        raise (error if error.source else error.for_source(path)) from None
-    except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:
-        text = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
-        raise UnreadableAudioError(f"cannot decode audio ({text.split(': ', 1)[-1]})", path) from None
-    except OSError as error:
-        raise UnreadableAudioError(f"cannot open ({error.strerror or error})", path) from None
+        stack.enter_context(DecoderMessages())
+        raw = stack.enter_context(open_regular(path))
+        opened = Stream(stack.enter_context(soundfile.SoundFile(raw)), path)
+    except BaseException as error:
+        stack.close()
+        if isinstance(error, AudioError):
+            raise (error if error.source else error.for_source(path)) from None
+        if isinstance(error, (soundfile.LibsndfileError, RuntimeError, TypeError)):
+            text = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+            raise UnreadableAudioError(f"cannot decode audio ({text.split(': ', 1)[-1]})", path) from None
+        if isinstance(error, OSError):
+            raise UnreadableAudioError(f"cannot open ({error.strerror or error})", path) from None
+        raise
+    with stack:
+        yield opened
 
 
 def frame_levels(stream: Stream) -> np.ndarray:

@@ -208,3 +208,14 @@ def test_cli_plot_draws_a_png_and_keeps_an_existing_one(mixture, tmp_path):
     assert result.exit_code == 0 and picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     again = runner.invoke(app, ["segment", str(path), "--plot", str(picture)])
     assert again.exit_code == 1 and "already exists" in stderr_lines(again)[-1]
+
+
+def test_a_change_of_speaker_without_a_pause_is_found_within_a_window(tmp_path):
+    female = np.concatenate([trimmed(EMODB / "08" / f"{name}.flac") for name in ("08a01Ab", "08a01Fd")])
+    male = np.concatenate([trimmed(EMODB / "03" / f"{name}.flac") for name in ("03a01Fa", "03a01Nc")])
+    samples = np.concatenate([np.zeros(RATE), female, male, np.zeros(RATE)])
+    path = tmp_path / "adjacent.wav"
+    soundfile.write(path, samples + hiss(samples.size / RATE), RATE, subtype="PCM_16")
+    segments = segment_file(path).segments
+    assert [s.label for s in segments] == ["female", "male"]
+    assert abs(segments[0].end - (1 + female.size / RATE)) <= 1.0

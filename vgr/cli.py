@@ -168,7 +168,7 @@ def predict(
     with _progress(len(jobs), "predicting") as advance:
         for result in predicting.predict_jobs(jobs, ensemble, workers):
             results.append(result)
-            advance()
+            advance(1.0 - done[0])
     if output_format is OutputFormat.table and output is None:
         _print_table(results)
     else:
@@ -221,8 +221,15 @@ def segment(
     results, failures = [], 0
     with _progress(len(jobs), "segmenting") as advance:
         for job in jobs:
+            done = [0.0]  # the fraction of this file advanced so far: the bar moves within a long file
+
+            def moved(seconds: float, total: float) -> None:
+                fraction = min(1.0, seconds / total) if total > 0 else 1.0
+                advance(fraction - done[0])
+                done[0] = fraction
+
             try:
-                result = dataclasses.replace(segment_file(job.path, ensemble), file=job.name)
+                result = dataclasses.replace(segment_file(job.path, ensemble, on_progress=moved), file=job.name)
             except AudioError as error:
                 result = FileSegments(job.name, 0.0, status=f"error: {error.reason}")
             except MemoryError:
@@ -230,7 +237,7 @@ def segment(
             except Exception as error:  # a decoder or numeric failure must not stop the batch
                 result = FileSegments(job.name, 0.0, status=f"error: {type(error).__name__}: {error}".splitlines()[0])
             results.append(result)
-            advance()
+            advance(1.0 - done[0])
     for result in results:
         if result.ok:
             warn(f"vgr: {summary_line(result)}")
@@ -530,7 +537,7 @@ class _progress:
 
     def __enter__(self):
         if not sys.stderr.isatty():
-            return lambda: None
+            return lambda amount=1.0: None
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -540,7 +547,7 @@ class _progress:
         )
         self.bar.start()
         task = self.bar.add_task(self.description, total=self.total)
-        return lambda: self.bar.advance(task)
+        return lambda amount=1.0: self.bar.advance(task, amount)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:

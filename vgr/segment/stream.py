@@ -34,7 +34,8 @@ class Stream:
         buffer = np.empty((size, channels), dtype=np.float64)
         while True:
             try:
-                count = len(self.sound.read(out=buffer))
+                with DecoderMessages():  # per block, so that stderr stays free for a progress bar in between
+                    count = len(self.sound.read(out=buffer))
             except (soundfile.LibsndfileError, RuntimeError) as error:
                 raise UnreadableAudioError(f"cannot decode audio ({error})".splitlines()[0], self.path) from None
             if count == 0:
@@ -53,7 +54,8 @@ def open_stream(path: str | Path) -> Iterator[Stream]:
     """Open ``path`` for block reading; ``AudioError`` naming it for anything that is not readable audio.
 
     Only the opening is guarded here (errors raised by the caller's own code pass through unchanged); decoding
-    errors met later are raised by ``Stream.blocks``. The decoder's own messages are captured meanwhile.
+    errors met later are raised by ``Stream.blocks``. The decoder's own messages are captured while it opens the
+    file and while it decodes each block.
     """
     import soundfile
 
@@ -65,9 +67,10 @@ def open_stream(path: str | Path) -> Iterator[Stream]:
         raise UnreadableAudioError("empty file (0 bytes)", path)
     stack = ExitStack()
     try:
-        stack.enter_context(DecoderMessages())
         raw = stack.enter_context(open_regular(path))
-        opened = Stream(stack.enter_context(soundfile.SoundFile(raw)), path)
+        with DecoderMessages():
+            sound = stack.enter_context(soundfile.SoundFile(raw))
+        opened = Stream(sound, path)
     except BaseException as error:
         stack.close()
         if isinstance(error, AudioError):

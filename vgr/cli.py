@@ -168,7 +168,7 @@ def predict(
     with _progress(len(jobs), "predicting") as advance:
         for result in predicting.predict_jobs(jobs, ensemble, workers):
             results.append(result)
-            advance(1.0 - done[0])
+            advance()
     if output_format is OutputFormat.table and output is None:
         _print_table(results)
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -56,8 +56,7 @@ class FileSegments:
     seconds: float
     segments: tuple[Segment, ...] = ()
     status: str = "ok"
-    windows: int = 0
-    extra: dict = field(default_factory=dict)
+    windows: int = 0  # windows judged
 
     @property
     def ok(self) -> bool:

@@ -17,7 +17,7 @@ LAYERS = [
     ("vgr.runs",),  # many files -> rows: discovery, parallel and cluster runs, resuming, features CSVs
     ("vgr.voiceprint",),  # the speaker embedding and its head
     ("vgr.models",),  # the ensemble: training, checkpoints, evaluation
-    ("vgr.predict", "vgr.report"),  # the Python API over all of the above
+    ("vgr.predict", "vgr.report", "vgr.segment"),  # the Python API over all of the above
     ("vgr.serve",),  # the web server
     ("vgr.cli", "vgr.__main__"),  # the command line on top
 ]

@@ -66,3 +66,35 @@ def test_upload_in_the_page_shows_the_verdict(server, shared, tmp_path, file, la
             assert (tmp_path / f"{label}.png").stat().st_size > 10000
         finally:
             browser.close()
+
+
+def test_a_long_upload_shows_its_timeline(server, tmp_path):
+    """Over 30 s of evaluation-only speech (emodb 08 and 09 female, then 03 and 10 male): the page draws the
+    timeline."""
+    import numpy as np
+    import soundfile
+
+    from tests.test_segment import EMODB, RATE, hiss, trimmed
+
+    parts = []
+    for speaker in ("08", "09", "03", "10"):
+        for path in sorted((EMODB / speaker).glob("*.flac")):
+            parts += [trimmed(path), np.zeros(RATE // 2)]
+    samples = np.concatenate(parts)
+    samples += hiss(samples.size / RATE)
+    assert samples.size > 30 * RATE
+    wav = tmp_path / "long.wav"
+    soundfile.write(wav, samples, RATE, subtype="PCM_16")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 1300})
+            page.goto(server)
+            page.set_input_files("#file", str(wav))
+            page.wait_for_selector("#timeline-box", state="visible", timeout=60000)
+            colours = page.eval_on_selector_all("#timeline > div", "ds => ds.map(d => d.style.background)")
+            assert any("female" in c for c in colours) and any("--male" in c for c in colours)
+            assert "male" in page.inner_text("#shares")
+            page.screenshot(path=str(tmp_path / "timeline.png"), full_page=True)
+        finally:
+            browser.close()

@@ -60,7 +60,7 @@ def test_fold_name_breaks_only_after_separators_and_loses_nothing(name, width):
         assert all(line.endswith("/") for line in folded[:-1])
 
 
-COMMANDS = ["extract", "predict", "train", "voiceprint", "evaluate", "serve"]
+COMMANDS = ["extract", "predict", "segment", "train", "voiceprint", "evaluate", "serve"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -15,6 +15,7 @@ _EXPORTS = {
     "load_model": "vgr.predict",
     "predict_file": "vgr.predict",
     "FilePrediction": "vgr.predict",
+    "segment_file": "vgr.segment",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -185,6 +185,96 @@ def predict(
         raise typer.Exit(1)
 
 
+@app.command()
+def segment(
+    inputs: Annotated[list[Path], typer.Argument(metavar="FILE", help="Audio files (long recordings) and/or folders (recursive).")],
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder.", show_default="the bundled model")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")] = OutputFormat.csv,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Also draw the timelines into this PNG (needs matplotlib: pip install \"vgr[train]\").")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT and PLOT if they exist.")] = False,
+) -> None:
+    """Male and female speech along each recording: segments file,start,end,label,probability.
+
+    The whole file is read in blocks (constant memory); speech is found by its level and judged in 1.6 s
+    windows every 0.8 s. Each file's speech seconds by sex and their shares go to stderr (and into --format
+    json). Silence or music only gives no segments. Exit code 1 if any file could not be read.
+    """
+    import dataclasses
+
+    from vgr import predict as predicting
+    from vgr.errors import AudioError
+    from vgr.outputs import refuse_overwrite, write_atomically
+    from vgr.runs import discovery
+    from vgr.segment import FileSegments, segment_file
+    from vgr.segment.output import as_csv, as_json, summary_line
+
+    if plot is not None:
+        _require("train", "matplotlib")
+    for path in (output, plot):
+        if path is not None:
+            refuse_overwrite(path, force)
+    ensemble = predicting.load_model(model)
+    jobs = discovery.discover(inputs)
+    if not jobs:
+        fail(f"no audio files found in {', '.join(map(str, inputs))}")
+    results, failures = [], 0
+    with _progress(len(jobs), "segmenting") as advance:
+        for job in jobs:
+            done = [0.0]  # the fraction of this file advanced so far: the bar moves within a long file
+
+            def moved(seconds: float, total: float) -> None:
+                fraction = min(1.0, seconds / total) if total > 0 else 1.0
+                advance(fraction - done[0])
+                done[0] = fraction
+
+            try:
+                result = dataclasses.replace(segment_file(job.path, ensemble, on_progress=moved), file=job.name)
+            except AudioError as error:
+                result = FileSegments(job.name, 0.0, status=f"error: {error.reason}")
+            except MemoryError:
+                result = FileSegments(job.name, 0.0, status="error: out of memory")
+            except Exception as error:  # a decoder or numeric failure must not stop the batch
+                result = FileSegments(job.name, 0.0, status=f"error: {type(error).__name__}: {error}".splitlines()[0])
+            results.append(result)
+            advance(1.0 - done[0])
+    for result in results:
+        if result.ok:
+            warn(f"vgr: {summary_line(result)}")
+        else:
+            failures += 1
+            warn(f"vgr: {result.file}: {result.status.removeprefix('error: ')}")
+    if output_format is OutputFormat.table and output is None:
+        _print_segments([r for r in results if r.ok])
+    else:
+        text = as_json(results) if output_format is OutputFormat.json else as_csv(results)
+        if output is None:
+            _write_stdout(text)
+        else:
+            write_atomically(output, lambda stream: stream.write(text), force=force)
+    if plot is not None:
+        from vgr.segment.plot import draw_timelines
+
+        write_atomically(plot, lambda stream: draw_timelines(results, stream), force=force, binary=True)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _print_segments(results) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("file", "start", "end", "label", "prob", box=box.SIMPLE_HEAD, show_edge=False)
+    styles = {"male": "cyan", "female": "magenta"}
+    for result in results:
+        for s in result.segments:
+            table.add_row(escape(one_line(result.file)), f"{s.start:.2f}", f"{s.end:.2f}",
+                          f"[{styles[s.label]}]{s.label}[/]", f"{s.probability:.3f}")
+    Console().print(table)
+
+
 def _print_table(results) -> None:
     from rich.console import Console
 
@@ -447,7 +537,7 @@ class _progress:
 
     def __enter__(self):
         if not sys.stderr.isatty():
-            return lambda: None
+            return lambda amount=1.0: None
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -457,7 +547,7 @@ class _progress:
         )
         self.bar.start()
         task = self.bar.add_task(self.description, total=self.total)
-        return lambda: self.bar.advance(task)
+        return lambda amount=1.0: self.bar.advance(task, amount)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:

@@ -1,4 +1,4 @@
-"""The ASGI app: ``POST /api/predict``, ``GET /api/health``, ``GET /`` (one static page).
+"""The ASGI app: ``POST /api/predict``, ``POST /api/segment``, ``GET /api/health``, ``GET /`` (one static page).
 
 Extraction runs in a process pool, off the event loop, so concurrent requests do not wait on each other.
 Bad input always gets a 4xx JSON ``{"detail": ...}``, never a 500: 400 no, empty or malformed upload, 413 over
@@ -45,6 +45,24 @@ def _measure(path: str, voiceprint: bool):
         return None, "cannot be analysed (out of memory)", 422
     except Exception as error:  # an unforeseen failure is still this upload's problem, not a server error
         return None, f"cannot be analysed ({type(error).__name__})", 422
+
+
+def _segment(path: str, model):
+    """In a worker process: (summary and segments as ``vgr segment --format json`` gives a file, None) or
+    (None, (HTTP status, reason))."""
+    from vgr.segment import segment_file
+    from vgr.segment.output import as_json
+
+    try:
+        return json.loads(as_json([segment_file(path, model)]))["files"][0], None
+    except UnreadableAudioError as error:
+        return None, (415, error.reason)
+    except AudioError as error:
+        return None, (422, error.reason)
+    except MemoryError:
+        return None, (422, "cannot be analysed (out of memory)")
+    except Exception as error:  # an unforeseen failure is still this upload's problem, not a server error
+        return None, (422, f"cannot be analysed ({type(error).__name__})")
 
 
 def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int = 2) -> FastAPI:
@@ -117,6 +135,24 @@ def create_app(model, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int 
             "status": "ok",
             "features": features,
         }
+
+    @app.post("/api/segment", openapi_extra=UPLOAD_SCHEMA)
+    async def segment(request: Request) -> dict:
+        """Multipart upload under ``file``: its male and female speech segments and each sex's share, as
+        ``vgr segment --format json`` gives one file."""
+        with tempfile.TemporaryDirectory(prefix="vgr-serve-") as folder:
+            path, name = await receive_upload(request, folder, max_upload_bytes)
+            loop = asyncio.get_running_loop()
+            try:
+                result, problem = await loop.run_in_executor(pool.get("extract"), _segment, str(path), model)
+            except BrokenProcessPool:
+                pool.pop("extract").shutdown(wait=False, cancel_futures=True)
+                start_pool()
+                raise BadUpload(503, "the analysis process stopped; try again") from None
+        name = name or "upload"
+        if result is None:
+            raise BadUpload(problem[0], f"{name}: {problem[1]}")
+        return {**result, "file": name}
 
     return app
 

@@ -151,3 +151,35 @@ def embed(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     partial = partial / np.where(norms > 0, norms, 1.0)
     mean = partial.mean(axis=0)
     return (mean / np.linalg.norm(mean)).astype(np.float64)
+
+
+def embed_many(clips: list[np.ndarray], sample_rate: int) -> np.ndarray:
+    """``embed`` of each clip, (clips, 256): the partials of all clips go through the LSTM as one batch.
+
+    The same numbers as ``[embed(clip, sample_rate) for clip in clips]`` (to float rounding), several times
+    faster on many short clips, where one clip's two or three partials leave the matrix products tiny.
+    """
+    if not clips:
+        return np.empty((0, 256), dtype=np.float64)
+    batches, owners = [], []
+    for index, clip in enumerate(clips):
+        wav = fill_window(to_encoder_input(clip, sample_rate))
+        slices = partial_slices(wav.size)
+        needed = slices[-1].stop * HOP
+        if needed >= wav.size:
+            wav = np.pad(wav, (0, needed - wav.size))
+        mel = mel_frames(wav)
+        batches += [mel[s] for s in slices]
+        owners += [index] * len(slices)
+    w = _weights()
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        partial = np.maximum(_lstm_last_hidden(np.stack(batches)) @ w["linear_weight"].T + w["linear_bias"], 0.0)
+    norms = np.linalg.norm(partial, axis=1, keepdims=True)
+    partial = partial / np.where(norms > 0, norms, 1.0)
+    owners = np.asarray(owners)
+    sums = np.zeros((len(clips), partial.shape[1]), dtype=np.float64)
+    np.add.at(sums, owners, partial)
+    means = sums / np.bincount(owners, minlength=len(clips))[:, None]
+    return means / np.linalg.norm(means, axis=1, keepdims=True)

@@ -1,0 +1,145 @@
+"""Long recordings with known answers: turns of evaluation-only speakers joined with silences, tones and noise.
+
+    python bench/make_mixtures.py OUT_DIR [--per-corpus 4] [--seconds 60] [--seed 0]
+
+Only rows of ``../shared/audio/speakers/labels.csv`` with ``trainable = no`` (lotus, emodb, audiomnist_az) are
+used: speakers the bundled model never trained on. Nothing is tuned on these mixtures; they are for scoring.
+``--trainable`` builds mixtures of the other rows (speechocean762) instead, on which settings may be compared.
+
+Each mixture alternates turns of randomly drawn speakers (either sex); a turn is one to three utterances of one
+speaker, each trimmed of its leading and trailing silence, joined by 0.2 s pauses. Between turns: 0.6-1.5 s of
+silence, or (one gap in three) a steady tone or a hiss of 1-2 s flanked by 0.4 s of silence. Everything is at
+16 kHz over a faint hiss (-70 dBFS), so no stretch is digital zero. ``OUT_DIR/truth.csv`` holds
+``file,start,end,label,speaker``, one row per turn: the true segments, by construction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "audio" / "speakers"
+RATE = 16000
+
+
+def load(path: Path) -> np.ndarray:
+    import soundfile
+    import soxr
+
+    samples, rate = soundfile.read(path, dtype="float64", always_2d=True)
+    samples = samples[:, 0]
+    if rate != RATE:
+        samples = soxr.resample(samples, rate, RATE)
+    return samples
+
+
+def trim(samples: np.ndarray, below_peak_db: float = 35.0) -> np.ndarray:
+    """The utterance without its leading and trailing frames more than ``below_peak_db`` under its loudest."""
+    frame = RATE // 100
+    count = samples.size // frame
+    if count == 0:
+        return samples
+    power = np.mean(np.square(samples[: count * frame].reshape(count, frame)), axis=1)
+    level = 10 * np.log10(power + 1e-12)
+    keep = np.flatnonzero(level > level.max() - below_peak_db)
+    return samples[keep[0] * frame : (keep[-1] + 1) * frame]
+
+
+def gap(rng: np.random.Generator, kind: str, seconds: float) -> np.ndarray:
+    n = int(seconds * RATE)
+    t = np.arange(n) / RATE
+    if kind == "tone":  # a steady note with harmonics, at speech level, 20 ms fades
+        f0 = rng.uniform(150, 600)
+        sound = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in (1, 2, 3)) * 0.05
+        fade = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.02)
+        return sound * fade
+    if kind == "noise":
+        return rng.normal(0, 0.01, n)
+    return np.zeros(n)
+
+
+def utterances(trainable: bool = False) -> dict[str, dict[str, list[Path]]]:
+    """corpus -> speaker -> files of the evaluation-only rows (or, ``trainable``, of the others); and labels."""
+    by_corpus: dict[str, dict[str, list[Path]]] = {}
+    labels = {}
+    with open(SHARED / "labels.csv", newline="") as stream:
+        for row in csv.DictReader(stream):
+            if (row["trainable"].strip().lower() != "no") != trainable:
+                continue
+            by_corpus.setdefault(row["corpus"], {}).setdefault(row["speaker"], []).append(SHARED / row["file"])
+            labels[row["speaker"]] = row["label"]
+    return by_corpus, labels
+
+
+def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], seconds: float):
+    """(samples, [(start, end, label, speaker)]) of one mixture about ``seconds`` long."""
+    names = sorted(speakers)
+    parts, truth, at = [], [], 0.0
+
+    def add(chunk):
+        nonlocal at
+        parts.append(chunk)
+        at += chunk.size / RATE
+
+    add(gap(rng, "silence", 0.8))
+    previous = None
+    while at < seconds:
+        speaker = names[rng.integers(len(names))]
+        if speaker == previous:
+            continue
+        previous = speaker
+        files = speakers[speaker]
+        start = at
+        for k, index in enumerate(rng.choice(len(files), size=min(len(files), int(rng.integers(1, 4))), replace=False)):
+            if k:
+                add(gap(rng, "silence", 0.2))
+            add(trim(load(files[index])) * 10 ** (rng.uniform(-6, 0) / 20))
+        truth.append((round(start, 3), round(at, 3), labels[speaker], speaker))
+        kind = rng.choice(["silence", "silence", "tone", "noise"])
+        if kind == "silence":
+            add(gap(rng, "silence", rng.uniform(0.6, 1.5)))
+        else:
+            add(gap(rng, "silence", 0.4))
+            add(gap(rng, kind, rng.uniform(1.0, 2.0)))
+            add(gap(rng, "silence", 0.4))
+    samples = np.concatenate(parts)
+    samples += rng.normal(0, 10 ** (-70 / 20), samples.size)
+    return samples, truth
+
+
+def main(argv=None) -> int:
+    import soundfile
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--per-corpus", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--trainable", action="store_true",
+                        help="mixtures of trainable speakers (speechocean762) instead: for choosing settings, not scoring")
+    args = parser.parse_args(argv)
+    rng = np.random.default_rng(args.seed)
+    by_corpus, labels = utterances(args.trainable)
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for corpus in sorted(by_corpus):
+        for k in range(args.per_corpus):
+            samples, truth = mixture(rng, by_corpus[corpus], labels, args.seconds)
+            name = f"{corpus}_{k:02d}.wav"
+            soundfile.write(args.out / name, np.clip(samples, -1, 1), RATE, subtype="PCM_16")
+            rows += [(name, *row) for row in truth]
+    with open(args.out / "truth.csv", "w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["file", "start", "end", "label", "speaker"])
+        writer.writerows(rows)
+    print(f"{args.per_corpus * len(by_corpus)} mixtures, {len(rows)} turns -> {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -67,6 +67,17 @@ def check_sample_rate(sample_rate: object) -> int:
     return int(sample_rate)
 
 
+def refuse_unopenable(path: str | Path) -> Path:
+    """``path`` if it is a non-empty regular file; otherwise ``UnreadableAudioError`` saying what it is instead."""
+    path = Path(path)
+    problem = file_problem(path)
+    if problem:
+        raise UnreadableAudioError("is a directory, not an audio file" if problem == "is a directory" else problem, path)
+    if path.stat().st_size == 0:
+        raise UnreadableAudioError("empty file (0 bytes)", path)
+    return path
+
+
 def read_audio(path: str | Path) -> Audio:
     """Read the first 20 s of the left channel of ``path``; decodes nothing beyond that.
 
@@ -78,12 +89,7 @@ def read_audio(path: str | Path) -> Audio:
     """
     import soundfile
 
-    path = Path(path)
-    problem = file_problem(path)
-    if problem:
-        raise UnreadableAudioError("is a directory, not an audio file" if problem == "is a directory" else problem, path)
-    if path.stat().st_size == 0:
-        raise UnreadableAudioError("empty file (0 bytes)", path)
+    path = refuse_unopenable(path)
     noise = DecoderMessages()
     try:
         with noise, open_regular(path) as raw, soundfile.SoundFile(raw) as sound:

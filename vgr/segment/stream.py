@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from vgr.errors import AudioError, UnreadableAudioError
-from vgr.features.audio import BLOCK_BYTES, DecoderMessages, _raw_scale, check_sample_rate
-from vgr.files import file_problem, open_regular
+from vgr.features.audio import BLOCK_BYTES, DecoderMessages, _raw_scale, check_sample_rate, refuse_unopenable
+from vgr.files import open_regular
 
 FRAME_SECONDS = 0.02  # one level per 20 ms
 
@@ -59,12 +59,7 @@ def open_stream(path: str | Path) -> Iterator[Stream]:
     """
     import soundfile
 
-    path = Path(path)
-    problem = file_problem(path)
-    if problem:
-        raise UnreadableAudioError("is a directory, not an audio file" if problem == "is a directory" else problem, path)
-    if path.stat().st_size == 0:
-        raise UnreadableAudioError("empty file (0 bytes)", path)
+    path = refuse_unopenable(path)
     stack = ExitStack()
     try:
         raw = stack.enter_context(open_regular(path))

@@ -1,6 +1,7 @@
 """`vgr segment` on mixtures with known answers: right-sex speech time, boundary error, speed, memory.
 
     python bench/segment.py [--mixtures DIR] [--hour]
+    python bench/segment.py --choose      # how the settings were chosen: trainable speakers only
 
 Builds the mixtures with ``bench/make_mixtures.py`` (evaluation-only speakers, seed 0, 4 per corpus, 60 s each)
 unless ``--mixtures`` names a folder of them, segments each with the bundled model and default settings, and
@@ -13,7 +14,14 @@ prints a markdown table per corpus:
   and hiss);
 - **boundary error**: for each true turn start and end, the distance to the nearest segment start or end;
   the median (and the 90th percentile) over all of them;
+- **error**: (missed + wrong-sex + false-alarm seconds) / true speech seconds, the diarisation-style error
+  by which ``--choose`` ranks settings;
 - **x real time**: audio seconds per CPU second of ``segment_file`` in a warm process (one core).
+
+``--choose`` scores a grid of ``Settings`` on mixtures of *trainable* speakers (speechocean762,
+``make_mixtures.py --trainable --per-corpus 10 --seed 5``) with a model whose voiceprint head never heard them:
+the bundled ensemble plus a head fitted, as ``vgr voiceprint`` fits it, on the other trainable corpora (leave
+one corpus out, as in ``bench/corpora.py``). The evaluation-only mixtures play no part in it.
 
 ``--hour`` also writes a one-hour 16 kHz WAV (a mixture repeated) and reports the peak RSS of a fresh
 ``vgr segment`` process on it, against one on a single mixture: streaming keeps them close.
@@ -35,6 +43,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 STEP = 0.01
+HELD_OUT = "speechocean762"  # --choose: the trainable corpus of the mixtures, left out of the head
+GRID = ((0.0, 1.0), (2.0, 1.0), (4.0, 1.0), (8.0, 1.0), (4.0, 0.0), (4.0, 0.5), (4.0, 1.5), (4.0, 2.0))
 
 
 def truth_table(path: Path) -> dict[str, list[tuple[float, float, str]]]:
@@ -72,28 +82,30 @@ def peak_rss(path: Path) -> float:
     return float(done.stderr.strip().splitlines()[-1])
 
 
-def main(argv=None) -> int:
-    import soundfile
+def head_without(model, corpus: str, workers: int):
+    """``model`` with a voiceprint head fitted on the trainable corpora other than ``corpus``."""
+    import dataclasses
 
-    from vgr.predict import load_model
-    from vgr.segment import Settings, segment_file
+    from corpora import ensemble_p_male, measure_all
+    from shared_corpora import recordings
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mixtures", type=Path)
-    parser.add_argument("--hour", action="store_true")
-    parser.add_argument("--window", type=float, default=Settings.window)
-    parser.add_argument("--hop", type=float, default=Settings.hop)
-    parser.add_argument("--median", type=int, default=Settings.median)
-    args = parser.parse_args(argv)
-    temporary = tempfile.TemporaryDirectory()
-    folder = args.mixtures
-    if folder is None:
-        folder = Path(temporary.name) / "mixtures"
-        subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder)], check=True)
+    from vgr.voiceprint.head import fit_head
+
+    table = recordings()
+    table = table[table["trainable"] & (table["corpus"] != corpus)]
+    features, embeddings, _ = measure_all(list(table["path"]), workers)
+    p_ensemble = ensemble_p_male(model, features)
+    ok = ~np.isnan(p_ensemble)
+    head = fit_head(embeddings[ok], (table["label"] == "male").to_numpy()[ok], table["speaker"].to_numpy()[ok],
+                    p_ensemble[ok])
+    return dataclasses.replace(model, voiceprint=head)
+
+
+def run(folder: Path, model, settings) -> tuple[dict, dict]:
+    """Totals and boundary errors per corpus (and "all") of ``segment_file`` over the mixtures in ``folder``."""
+    from vgr.segment import segment_file
+
     truth = truth_table(folder / "truth.csv")
-    model = load_model()
-    settings = Settings(window=args.window, hop=args.hop, median=args.median)
-    segment_file(folder / sorted(truth)[0], model)  # warm-up: imports and weights
     totals = defaultdict(lambda: defaultdict(float))
     errors = defaultdict(list)
     for name in sorted(truth):
@@ -109,19 +121,68 @@ def main(argv=None) -> int:
             totals[key]["cpu"] += cpu
             totals[key]["files"] += 1
             errors[key] += scored["errors"]
-    print(f"window {settings.window} s, hop {settings.hop} s, median of {settings.median}\n")
+    return totals, errors
+
+
+def cells(t: dict, errors: list) -> str:
+    """right sex | labelled speech: right sex | unlabelled | false alarm s | error | boundary error median (p90) s"""
+    error = (t["speech"] - t["right"] + t["false_alarm"]) / t["speech"]
+    return (f"{t['right'] / t['speech']:.1%} | {t['right'] / (t['speech'] - t['missed']):.1%} | "
+            f"{t['missed'] / t['speech']:.1%} | {t['false_alarm']:.1f} | {error:.1%} | "
+            f"{np.median(errors):.2f} ({np.percentile(errors, 90):.2f})")
+
+
+def choose(workers: int) -> None:
+    from vgr.predict import load_model
+    from vgr.segment import Settings
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary) / "trainable"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder), "--trainable",
+                        "--per-corpus", "10", "--seed", "5"], check=True)
+        model = head_without(load_model(), HELD_OUT, workers)
+        print("| switch cost | bridge s | right sex | labelled speech: right sex | unlabelled | false alarm s | error "
+              "| boundary error median (p90) s |\n|---|---|---|---|---|---|---|---|")
+        for switch_cost, bridge in GRID:
+            totals, errors = run(folder, model, Settings(switch_cost=switch_cost, bridge=bridge))
+            print(f"| {switch_cost:g} | {bridge:g} | {cells(totals['all'], errors['all'])} |", flush=True)
+
+
+def main(argv=None) -> int:
+    import soundfile
+
+    from vgr.predict import load_model
+    from vgr.segment import Settings, segment_file
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mixtures", type=Path)
+    parser.add_argument("--hour", action="store_true")
+    parser.add_argument("--choose", action="store_true", help="the settings grid on trainable speakers")
+    parser.add_argument("--workers", type=int, default=2, help="--choose: processes measuring the head's files")
+    args = parser.parse_args(argv)
+    if args.choose:
+        choose(args.workers)
+        return 0
+    temporary = tempfile.TemporaryDirectory()
+    folder = args.mixtures
+    if folder is None:
+        folder = Path(temporary.name) / "mixtures"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder)], check=True)
+    model = load_model()
+    settings = Settings()
+    segment_file(folder / sorted(truth_table(folder / "truth.csv"))[0], model)  # warm-up: imports and weights
+    totals, errors = run(folder, model, settings)
+    print(f"window {settings.window} s, hop {settings.hop} s, switch cost {settings.switch_cost}, "
+          f"bridge {settings.bridge} s\n")
     print("| mixtures | files | audio min | right sex | labelled speech: right sex | unlabelled | false alarm s "
-          "| boundary error median (p90) s | x real time |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| error | boundary error median (p90) s | x real time |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for key in [k for k in sorted(totals) if k != "all"] + ["all"]:
         t = totals[key]
-        median, p90 = np.median(errors[key]), np.percentile(errors[key], 90)
         print(f"| {'**all**' if key == 'all' else key} | {int(t['files'])} | {t['audio'] / 60:.1f} | "
-              f"{t['right'] / t['speech']:.1%} | {t['right'] / (t['speech'] - t['missed']):.1%} | "
-              f"{t['missed'] / t['speech']:.1%} | {t['false_alarm']:.1f} | "
-              f"{median:.2f} ({p90:.2f}) | {t['audio'] / t['cpu']:.0f}x |")
+              f"{cells(t, errors[key])} | {t['audio'] / t['cpu']:.0f}x |")
     if args.hour:
-        first = folder / sorted(truth)[0]
+        first = folder / sorted(truth_table(folder / "truth.csv"))[0]
         samples, rate = soundfile.read(first, dtype="int16")
         hour = Path(temporary.name) / "hour.wav"
         with soundfile.SoundFile(hour, "w", rate, 1, "PCM_16") as sink:

@@ -14,7 +14,7 @@ from vgr.cli import app
 from vgr.segment import Settings, segment_file
 from vgr.segment import activity, stream as streaming
 from vgr.segment.core import _clips
-from vgr.segment.timeline import label_regions, median_smooth, plan_windows
+from vgr.segment.timeline import bridge_pauses, label_regions, plan_windows, two_state_path
 
 runner = CliRunner()
 RATE = 16000
@@ -119,15 +119,31 @@ def test_windows_cover_each_region_and_end_flush():
     assert all(b - a == pytest.approx(1.6) for a, b, _ in second)
 
 
-def test_the_median_overrides_one_stray_window():
-    assert median_smooth(np.array([0.9, 0.9, 0.1, 0.9, 0.9]), 3).tolist() == [0.9, 0.9, 0.9, 0.9, 0.9]
-    assert np.isnan(median_smooth(np.array([np.nan]), 3)[0])
-    regions = [(0.0, 4.0)]
-    windows = plan_windows(regions, 1.6, 0.8)
-    p = [0.9, 0.9, 0.1, 0.1]  # male, then female from the third window on
-    segments = label_regions(regions, windows, p, median=1)
-    assert [s[2] for s in segments] == ["male", "female"]
-    assert segments[0][1] == pytest.approx(2.0, abs=0.05)
+def test_one_stray_window_cannot_flip_a_turn_but_a_run_of_them_does():
+    confident = 4.0  # log-odds of one sure window, the cap
+    assert two_state_path(np.array([confident, confident, -confident, confident, confident]), 4.0).tolist() == [1] * 5
+    changed = np.array([confident, confident, -confident, -confident, -confident, -confident])
+    assert two_state_path(changed, 4.0).tolist() == [1, 1, 0, 0, 0, 0]
+    assert two_state_path(np.array([confident, -confident, confident]), 0.0).tolist() == [1, 0, 1]  # no cost: no smoothing
+    assert two_state_path(np.empty(0), 4.0).size == 0
+
+
+def test_a_change_within_a_region_falls_between_the_windows_either_side():
+    regions = [(0.0, 5.6)]
+    windows = plan_windows(regions, 1.6, 0.8)  # centres 0.8, 1.6, ... 4.8
+    p = [0.99, 0.99, 0.99, 0.01, 0.01, 0.01]
+    segments = label_regions(regions, windows, p, 4.0)
+    assert [(s[2], s[0], s[1]) for s in segments] == [("male", 0.0, pytest.approx(2.8)), ("female", pytest.approx(2.8), 5.6)]
+    assert segments[0][3] == pytest.approx(1 / (1 + np.exp(-4.0)))  # the mean log-odds of the run, capped at 4
+    assert label_regions(regions, windows, [np.nan] * len(windows), 4.0) == []
+
+
+def test_pauses_shorter_than_the_bridge_join_segments_of_one_sex_only():
+    segments = [(0.0, 2.0, "male", 0.9), (2.5, 3.0, "male", 0.7), (3.2, 4.0, "female", 0.8), (6.0, 7.0, "female", 0.8)]
+    joined = bridge_pauses(segments, 1.0)
+    assert [(a, b, label) for a, b, label, _ in joined] == [(0.0, 3.0, "male"), (3.2, 4.0, "female"), (6.0, 7.0, "female")]
+    assert joined[0][3] == pytest.approx(0.9 * 0.8 + 0.7 * 0.2)
+    assert bridge_pauses(segments, 0.0) == segments
 
 
 def test_blocks_give_the_same_samples_as_reading_the_whole_file(tmp_path, monkeypatch):
@@ -157,8 +173,10 @@ def test_embedding_windows_together_gives_each_ones_embedding():
 
 
 def test_bad_settings_are_refused():
-    with pytest.raises(ValueError, match="odd"):
-        Settings(median=2)
+    with pytest.raises(ValueError, match="switch cost"):
+        Settings(switch_cost=-1)
+    with pytest.raises(ValueError, match="bridge"):
+        Settings(bridge=-0.5)
     with pytest.raises(ValueError, match="hop"):
         Settings(window=1.0, hop=2.0)
 

@@ -21,45 +21,69 @@ def plan_windows(regions: list[tuple[float, float]], window: float, hop: float) 
     return planned
 
 
-def median_smooth(values: np.ndarray, size: int) -> np.ndarray:
-    """Running median of ``size`` (odd) neighbours, ignoring NaN; shorter at the ends; NaN where all are NaN."""
-    values = np.asarray(values, dtype=np.float64)
-    if size <= 1 or values.size == 0:
-        return values.copy()
-    half = size // 2
-    padded = np.pad(values, half, constant_values=np.nan)
-    stacked = np.lib.stride_tricks.sliding_window_view(padded, size)
-    out = np.full(values.size, np.nan)
-    defined = ~np.all(np.isnan(stacked), axis=1)
-    out[defined] = np.nanmedian(stacked[defined], axis=1)
-    return out
+CLIP = 4.0  # |log-odds| of one window is capped here: one overconfident window cannot outvote its neighbours
 
 
-def label_regions(regions, windows, p_male, median: int, step: float = 0.02) -> list[tuple[float, float, str, float]]:
-    """(start, end, label, probability) runs: within each region, each ``step`` takes the smoothed p(male) of
-    the window whose centre is nearest; consecutive steps of one sex merge. Windows never judged are skipped;
-    a region with no judged window gives no segment."""
+def log_odds(p_male: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p_male, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.clip(np.log(p / (1 - p)), -CLIP, CLIP)
+
+
+def two_state_path(evidence: np.ndarray, switch_cost: float) -> np.ndarray:
+    """The most likely female (0) / male (1) sequence for windows with these log-odds of male (Viterbi).
+
+    Each window scores +-evidence/2 for male/female; every change of state costs ``switch_cost``. A change
+    needs contrary evidence worth more than the cost; one that comes and goes again, more than twice it.
+    """
+    if evidence.size == 0:
+        return np.zeros(0, dtype=np.int8)
+    emission = np.stack([-evidence / 2, evidence / 2], axis=1)
+    score = emission[0].copy()
+    switched = np.zeros((evidence.size, 2), dtype=bool)  # whether the best way into (t, state) changed state
+    for t in range(1, evidence.size):
+        stay, switch = score, score[::-1] - switch_cost
+        switched[t] = switch > stay
+        score = np.maximum(stay, switch) + emission[t]
+    path = np.empty(evidence.size, dtype=np.int8)
+    path[-1] = int(score[1] > score[0])
+    for t in range(evidence.size - 1, 0, -1):
+        path[t - 1] = 1 - path[t] if switched[t, path[t]] else path[t]
+    return path
+
+
+def label_regions(regions, windows, p_male, switch_cost: float) -> list[tuple[float, float, str, float]]:
+    """(start, end, label, probability) runs of one sex within each region, by ``two_state_path`` over its
+    judged windows; a change of sex falls mid-way between the centres of the two windows either side of it.
+    The probability is the label's, from the mean log-odds of the run's windows. Windows never judged (NaN)
+    are skipped; a region with no judged window gives no segment."""
     p_male = np.asarray(p_male, dtype=np.float64)
     owners = np.array([w[2] for w in windows], dtype=np.int64)
     centres = np.array([(w[0] + w[1]) / 2 for w in windows])
     segments = []
     for index, (start, end) in enumerate(regions):
-        mine = np.flatnonzero(owners == index)
-        smoothed = median_smooth(p_male[mine], median)
-        known = ~np.isnan(smoothed)
-        if not known.any():
+        mine = np.flatnonzero((owners == index) & ~np.isnan(p_male))
+        if mine.size == 0:
             continue
-        mine, smoothed = mine[known], smoothed[known]
-        edges = np.arange(start, end, step)
-        times = np.minimum(edges + step / 2, end)
-        nearest = np.abs(times[:, None] - centres[mine][None, :]).argmin(axis=1)
-        p = smoothed[nearest]
-        male = p >= 0.5
-        change = np.flatnonzero(np.diff(male.astype(np.int8))) + 1
-        for lo, hi in zip(np.concatenate([[0], change]), np.concatenate([change, [p.size]])):
-            seg_start = float(edges[lo])
-            seg_end = float(min(end, edges[hi]) if hi < p.size else end)
-            mean = float(p[lo:hi].mean())
-            label = "male" if male[lo] else "female"
-            segments.append((seg_start, seg_end, label, mean if label == "male" else 1.0 - mean))
+        evidence = log_odds(p_male[mine])
+        path = two_state_path(evidence, switch_cost)
+        change = np.flatnonzero(np.diff(path)) + 1
+        cuts = [start, *((centres[mine][change - 1] + centres[mine][change]) / 2).tolist(), end]
+        for (lo, hi), seg_start, seg_end in zip(zip([0, *change], [*change, path.size]), cuts, cuts[1:]):
+            male = bool(path[lo])
+            p = 1 / (1 + np.exp(-float(evidence[lo:hi].mean())))
+            segments.append((float(seg_start), float(seg_end), "male" if male else "female", p if male else 1 - p))
     return segments
+
+
+def bridge_pauses(segments, longest: float) -> list[tuple[float, float, str, float]]:
+    """Join consecutive segments of one sex with less than ``longest`` seconds between them: a speaker's pauses
+    between words and sentences are part of their speaking time. The probability is the time-weighted mean."""
+    joined: list[tuple[float, float, str, float]] = []
+    for start, end, label, p in segments:
+        if joined and joined[-1][2] == label and start - joined[-1][1] < longest:
+            a, b, _, q = joined[-1]
+            weight = (b - a) / max(b - a + end - start, 1e-9)
+            joined[-1] = (a, end, label, weight * q + (1 - weight) * p)
+        else:
+            joined.append((start, end, label, p))
+    return joined

@@ -157,6 +157,31 @@ def test_file_and_array_paths_agree_with_the_voiceprint(shared, model_with_head)
     assert model.predict([features], [embedding])[0].p_male == vgr.predict_file(path, model).p_male
 
 
+def test_a_chunk_of_files_embedded_together_gets_each_files_own_embedding(shared, tmp_path):
+    from vgr.runs.batch import analyse_many
+    from vgr.runs.discovery import AudioJob
+
+    paths = [shared / "audio" / "variants" / "1998-15444-0000_sr44100.wav",  # rates differ within the chunk
+             files("vgr") / "examples" / "male.flac", shared / "audio" / "variants" / "1998-15444-0000_sr8000.wav"]
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF not really")
+    jobs = [AudioJob(Path(p), Path(p).name) for p in (paths[0], bad, *paths[1:])]
+    results = analyse_many(jobs, encoder.embed_many)
+    assert [r.ok for r in results] == [True, False, True, True] and results[1].embedding is None
+    for result in (results[0], *results[2:]):
+        audio = read_audio(result.job.path)
+        np.testing.assert_allclose(result.embedding, encoder.embed(audio.unit_samples(), audio.sample_rate), atol=1e-6)
+
+    def refuses_batches(clips, rates):  # an encoder that fails on a whole chunk: each file is embedded alone
+        if len(clips) > 1:
+            raise ValueError("batch refused")
+        return encoder.embed_many(clips, rates)
+
+    alone = analyse_many(jobs, refuses_batches)
+    assert [r.ok for r in alone] == [True, False, True, True]
+    np.testing.assert_allclose(alone[0].embedding, results[0].embedding, atol=1e-6)
+
+
 @pytest.mark.bad_input
 def test_vgr_voiceprint_refuses_a_labels_file_without_speakers(tmp_path):
     (tmp_path / "labels.csv").write_text("file,label\na.wav,male\n")

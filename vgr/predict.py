@@ -55,6 +55,15 @@ def embedder(model):
     return embed
 
 
+def batch_embedder(model):
+    """``embedder``'s counterpart for many files at once (``vgr.runs.batch.run``), or None without a head."""
+    if not uses_voiceprint(model):
+        return None
+    from vgr.voiceprint.encoder import embed_many
+
+    return embed_many
+
+
 def embedding_rows(embedding):
     """``Ensemble.predict``'s ``embeddings`` argument for one file: None when no voiceprint was computed."""
     return None if embedding is None else [embedding]
@@ -88,7 +97,7 @@ def predict_jobs(jobs: list[AudioJob], model, workers: int | None = None) -> Ite
     """One prediction per job, in order; a file that cannot be analysed gets an error status."""
     from vgr.runs.batch import run
 
-    for result in run(jobs, workers, embedder(model)):
+    for result in run(jobs, workers, batch_embedder(model)):
         if result.ok:
             yield verdict(result.job.name, model.predict([result.features], embedding_rows(result.embedding))[0], result.seconds)
         else:

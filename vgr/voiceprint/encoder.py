@@ -7,6 +7,7 @@ the 20 voice.csv statistics do not: they are what lets a high-pitched male voice
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib.resources import as_file, files
 
@@ -153,17 +154,19 @@ def embed(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     return (mean / np.linalg.norm(mean)).astype(np.float64)
 
 
-def embed_many(clips: list[np.ndarray], sample_rate: int) -> np.ndarray:
+def embed_many(clips: list[np.ndarray], sample_rate: int | Sequence[int]) -> np.ndarray:
     """``embed`` of each clip, (clips, 256): the partials of all clips go through the LSTM as one batch.
 
+    ``sample_rate`` is the clips' common rate, or one rate per clip.
     The same numbers as ``[embed(clip, sample_rate) for clip in clips]`` (to float rounding), several times
     faster on many short clips, where one clip's two or three partials leave the matrix products tiny.
     """
     if not clips:
         return np.empty((0, 256), dtype=np.float64)
+    rates = [sample_rate] * len(clips) if isinstance(sample_rate, (int, np.integer)) else list(sample_rate)
     batches, owners = [], []
-    for index, clip in enumerate(clips):
-        wav = fill_window(to_encoder_input(clip, sample_rate))
+    for index, (clip, rate) in enumerate(zip(clips, rates, strict=True)):
+        wav = fill_window(to_encoder_input(clip, rate))
         slices = partial_slices(wav.size)
         needed = slices[-1].stop * HOP
         if needed >= wav.size:

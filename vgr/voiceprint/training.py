@@ -12,7 +12,7 @@ import numpy as np
 from vgr.errors import TableError
 from vgr.runs import batch
 from vgr.runs.discovery import AudioJob, labelled_rows
-from vgr.voiceprint.encoder import embed
+from vgr.voiceprint.encoder import embed_many
 from vgr.voiceprint.head import DEFAULT_BLEND, VoiceprintHead, fit_head
 
 COLUMNS = ("file", "label", "speaker")
@@ -100,7 +100,7 @@ def fit_voiceprint(label_files: list[str | Path], ensemble, workers: int | None 
     labelled = [recording for table in labels for recording in table.recordings]
     embeddings, features, failures, used = [], [], [], []
     # results come back in the order of the jobs, so each one pairs with its own row's speaker
-    for recording, result in zip(labelled, batch.run([r.job for r in labelled], workers, embed)):
+    for recording, result in zip(labelled, batch.run([r.job for r in labelled], workers, embed_many)):
         if not result.ok:
             failures.append(result)
             if on_failure:

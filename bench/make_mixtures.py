@@ -9,7 +9,8 @@ used: speakers the bundled model never trained on. Nothing is tuned on these mix
 Each mixture alternates turns of randomly drawn speakers (either sex); a turn is one to three utterances of one
 speaker, each trimmed of its leading and trailing silence, joined by 0.2 s pauses. Between turns: 0.6-1.5 s of
 silence, or (one gap in three) a steady tone or a hiss of 1-2 s flanked by 0.4 s of silence. Everything is at
-16 kHz over a faint hiss (-70 dBFS), so no stretch is digital zero. ``OUT_DIR/truth.csv`` holds
+16 kHz over a faint hiss (-70 dBFS), so no stretch is digital zero. ``--abutting 0.5`` lets half the turns
+follow the one before without any gap: changes of speaker that only the voices tell. ``OUT_DIR/truth.csv`` holds
 ``file,start,end,label,speaker``, one row per turn: the true segments, by construction.
 """
 
@@ -76,8 +77,9 @@ def utterances(trainable: bool = False) -> dict[str, dict[str, list[Path]]]:
     return by_corpus, labels
 
 
-def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], seconds: float):
-    """(samples, [(start, end, label, speaker)]) of one mixture about ``seconds`` long."""
+def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], seconds: float, abutting: float = 0.0):
+    """(samples, [(start, end, label, speaker)]) of one mixture about ``seconds`` long; a share ``abutting``
+    of the turns follow the one before without any pause (a change of speaker the level cannot show)."""
     names = sorted(speakers)
     parts, truth, at = [], [], 0.0
 
@@ -100,6 +102,8 @@ def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], second
                 add(gap(rng, "silence", 0.2))
             add(trim(load(files[index])) * 10 ** (rng.uniform(-6, 0) / 20))
         truth.append((round(start, 3), round(at, 3), labels[speaker], speaker))
+        if abutting and rng.random() < abutting:  # drawn only then, so that the default mixtures stay as they were
+            continue
         kind = rng.choice(["silence", "silence", "tone", "noise"])
         if kind == "silence":
             add(gap(rng, "silence", rng.uniform(0.6, 1.5)))
@@ -122,6 +126,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--trainable", action="store_true",
                         help="mixtures of trainable speakers (speechocean762) instead: for choosing settings, not scoring")
+    parser.add_argument("--abutting", type=float, default=0.0,
+                        help="share of the turns that follow the one before without a pause [0]")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     by_corpus, labels = utterances(args.trainable)
@@ -129,7 +135,7 @@ def main(argv=None) -> int:
     rows = []
     for corpus in sorted(by_corpus):
         for k in range(args.per_corpus):
-            samples, truth = mixture(rng, by_corpus[corpus], labels, args.seconds)
+            samples, truth = mixture(rng, by_corpus[corpus], labels, args.seconds, args.abutting)
             name = f"{corpus}_{k:02d}.wav"
             soundfile.write(args.out / name, np.clip(samples, -1, 1), RATE, subtype="PCM_16")
             rows += [(name, *row) for row in truth]

@@ -1,7 +1,8 @@
 """`vgr segment` on mixtures with known answers: right-sex speech time, boundary error, speed, memory.
 
-    python bench/segment.py [--mixtures DIR] [--hour]
+    python bench/segment.py [--mixtures DIR] [--hour] [--plot docs/segment-timeline.png]
     python bench/segment.py --choose      # how the settings were chosen: trainable speakers only
+    python bench/segment.py --abutting 0.5   # half the changes of speaker without a pause
 
 Builds the mixtures with ``bench/make_mixtures.py`` (evaluation-only speakers, seed 0, 4 per corpus, 60 s each)
 unless ``--mixtures`` names a folder of them, segments each with the bundled model and default settings, and
@@ -18,8 +19,9 @@ prints a markdown table per corpus:
   by which ``--choose`` ranks settings;
 - **x real time**: audio seconds per CPU second of ``segment_file`` in a warm process (one core).
 
-``--choose`` scores a grid of ``Settings`` on mixtures of *trainable* speakers (speechocean762,
-``make_mixtures.py --trainable --per-corpus 10 --seed 5``) with a model whose voiceprint head never heard them:
+``--choose`` scores a grid of ``Settings`` on two sets of mixtures of *trainable* speakers (speechocean762,
+``make_mixtures.py --trainable --per-corpus 10 --seed 5``, with and without ``--abutting 0.5``) by their mean
+error, with a model whose voiceprint head never heard them:
 the bundled ensemble plus a head fitted, as ``vgr voiceprint`` fits it, on the other trainable corpora (leave
 one corpus out, as in ``bench/corpora.py``). The evaluation-only mixtures play no part in it.
 
@@ -44,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 STEP = 0.01
 HELD_OUT = "speechocean762"  # --choose: the trainable corpus of the mixtures, left out of the head
-GRID = ((0.0, 1.0), (2.0, 1.0), (4.0, 1.0), (8.0, 1.0), (4.0, 0.0), (4.0, 0.5), (4.0, 1.5), (4.0, 2.0))
+GRID = tuple((cost, bridge) for cost in (0.0, 1.0, 2.0, 4.0, 8.0) for bridge in (0.0, 0.5, 1.0, 1.5, 2.0))
 
 
 def truth_table(path: Path) -> dict[str, list[tuple[float, float, str]]]:
@@ -133,19 +135,43 @@ def cells(t: dict, errors: list) -> str:
 
 
 def choose(workers: int) -> None:
+    """Every setting of the grid on two sets of trainable mixtures: pauses between all turns, and half the turns
+    abutting. The setting with the lowest mean error of the two is the default."""
     from vgr.predict import load_model
     from vgr.segment import Settings
 
     with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary) / "trainable"
-        subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder), "--trainable",
-                        "--per-corpus", "10", "--seed", "5"], check=True)
+        sets = {"pauses": Path(temporary) / "pauses", "half abutting": Path(temporary) / "abutting"}
+        for abutting, folder in zip(("0", "0.5"), sets.values()):
+            subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder), "--trainable",
+                            "--per-corpus", "10", "--seed", "5", "--abutting", abutting], check=True)
         model = head_without(load_model(), HELD_OUT, workers)
-        print("| switch cost | bridge s | right sex | labelled speech: right sex | unlabelled | false alarm s | error "
-              "| boundary error median (p90) s |\n|---|---|---|---|---|---|---|---|")
+        print("| switch cost | bridge s | " + " | ".join(f"{name}: right sex | {name}: error" for name in sets)
+              + " | mean error |\n|---|---|" + "---|---|" * len(sets) + "---|")
         for switch_cost, bridge in GRID:
-            totals, errors = run(folder, model, Settings(switch_cost=switch_cost, bridge=bridge))
-            print(f"| {switch_cost:g} | {bridge:g} | {cells(totals['all'], errors['all'])} |", flush=True)
+            settings = Settings(switch_cost=switch_cost, bridge=bridge)
+            shown, mean = [], []
+            for folder in sets.values():
+                t = run(folder, model, settings)[0]["all"]
+                error = (t["speech"] - t["right"] + t["false_alarm"]) / t["speech"]
+                shown.append(f"{t['right'] / t['speech']:.1%} | {error:.1%}")
+                mean.append(error)
+            print(f"| {switch_cost:g} | {bridge:g} | {' | '.join(shown)} | {np.mean(mean):.1%} |", flush=True)
+
+
+def plot(folder: Path, model, settings, path: Path) -> None:
+    """The first mixture of each corpus as vgr segments it, each above its true turns."""
+    from vgr.segment import FileSegments, Segment, segment_file
+    from vgr.segment.plot import draw_timelines
+
+    truth = truth_table(folder / "truth.csv")
+    rows = []
+    for name in sorted(name for name in truth if name.endswith("_00.wav")):
+        found = segment_file(folder / name, model, settings)
+        rows.append(FileSegments(f"{name}: vgr", found.seconds, found.segments))
+        rows.append(FileSegments("true turns", found.seconds, tuple(Segment(a, b, label, 1.0) for a, b, label in truth[name])))
+    with open(path, "wb") as stream:
+        draw_timelines(rows, stream)
 
 
 def main(argv=None) -> int:
@@ -159,6 +185,9 @@ def main(argv=None) -> int:
     parser.add_argument("--hour", action="store_true")
     parser.add_argument("--choose", action="store_true", help="the settings grid on trainable speakers")
     parser.add_argument("--workers", type=int, default=2, help="--choose: processes measuring the head's files")
+    parser.add_argument("--plot", type=Path, help="also draw three mixtures' timelines and true turns (PNG)")
+    parser.add_argument("--abutting", type=float, default=0.0,
+                        help="build mixtures in which this share of the turns follow the one before without a pause")
     args = parser.parse_args(argv)
     if args.choose:
         choose(args.workers)
@@ -167,7 +196,8 @@ def main(argv=None) -> int:
     folder = args.mixtures
     if folder is None:
         folder = Path(temporary.name) / "mixtures"
-        subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder)], check=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder),
+                        "--abutting", str(args.abutting)], check=True)
     model = load_model()
     settings = Settings()
     segment_file(folder / sorted(truth_table(folder / "truth.csv"))[0], model)  # warm-up: imports and weights
@@ -181,6 +211,8 @@ def main(argv=None) -> int:
         t = totals[key]
         print(f"| {'**all**' if key == 'all' else key} | {int(t['files'])} | {t['audio'] / 60:.1f} | "
               f"{cells(t, errors[key])} | {t['audio'] / t['cpu']:.0f}x |")
+    if args.plot:
+        plot(folder, model, settings, args.plot)
     if args.hour:
         first = folder / sorted(truth_table(folder / "truth.csv"))[0]
         samples, rate = soundfile.read(first, dtype="int16")

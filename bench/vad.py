@@ -22,8 +22,10 @@ Detectors (all at 16 kHz):
   detector's own bridging of pauses < 0.3 s and dropping of runs < 0.3 s;
 - ``silero``: silero-vad's ``get_speech_timestamps`` at its defaults (threshold 0.5), its ONNX model run by
   onnxruntime (the package itself needs torch);
-- ``silero-ort``: the same ONNX model and the same defaults, run with onnxruntime and numpy only
-  (``vgr.segment.silero``), as ``vgr segment`` would ship it.
+- ``silero-ort``: the same network (its 16 kHz ONNX export) and the same defaults, run with onnxruntime and
+  numpy only, 4 s pieces side by side (``vgr.segment.silero``);
+- ``energy&silero-W``: the energy detector's frames kept where silero-ort found speech within W s
+  (``vgr.segment.detect``).
 """
 
 from __future__ import annotations
@@ -59,13 +61,27 @@ def on_grid(regions, seconds: float) -> np.ndarray:
     return mask
 
 
+def levels(samples: np.ndarray) -> np.ndarray:
+    frame = int(0.02 * RATE)
+    whole = samples.size // frame * frame
+    return 10 * np.log10(np.mean(np.square(samples[:whole].reshape(-1, frame)), axis=1) + 1e-12)
+
+
 def energy(samples: np.ndarray) -> list[tuple[float, float]]:
     from vgr.segment.activity import speech_regions
 
-    frame = int(0.02 * RATE)
-    whole = samples.size // frame * frame
-    levels = 10 * np.log10(np.mean(np.square(samples[:whole].reshape(-1, frame)), axis=1) + 1e-12)
-    return speech_regions(levels, 0.02)
+    return speech_regions(levels(samples), 0.02)
+
+
+def gated(widen: float):
+    from vgr.segment import activity, detect
+
+    def detect_gated(samples: np.ndarray) -> list[tuple[float, float]]:
+        kept = detect.gated(activity.speech_frames(levels(samples), 0.02), detect.voice_regions([samples], RATE),
+                            0.02, widen)
+        return [(a * 0.02, b * 0.02) for a, b in activity.runs(kept)]
+
+    return detect_gated
 
 
 def webrtc(mode: int):
@@ -106,13 +122,14 @@ def silero_ort():
     from vgr.segment import silero
 
     def detect(samples: np.ndarray) -> list[tuple[float, float]]:
-        return silero.speech_regions(silero.probabilities(samples), silero.CHUNK / RATE)
+        return silero.speech_regions(silero.probabilities(samples), samples.size / RATE)
 
     return detect
 
 
 DETECTORS = {"energy": lambda: energy, **{f"webrtc-{m}": (lambda m=m: webrtc(m)) for m in range(4)},
-             "silero": silero_package, "silero-ort": silero_ort}
+             "silero": silero_package, "silero-ort": silero_ort,
+             **{f"energy&silero-{w}": (lambda w=w: gated(w)) for w in (0.2, 0.5, 1.0, 2.0)}}
 
 
 def read(path: Path) -> np.ndarray:
@@ -204,14 +221,23 @@ def main(argv=None) -> int:
                 print(f"| {file} | " + " | ".join(f"{per_piece[(d, file)]:.1f}" for d in detectors) + " |")
         if args.segment:
             from vgr.predict import load_model
-            from vgr.segment import segment_file
+            from vgr.segment import segment_file, silero
 
             model = load_model()
-            print("\n| piece | seconds | `vgr segment` speech s (female, male) |\n|---|---|---|")
-            for file in sorted({file for _, file in per_piece}):
-                result = segment_file(args.music / file, model)
-                print(f"| {file} | {result.seconds:.0f} | {result.speech_seconds():.1f} "
-                      f"({result.speech_seconds('female'):.1f}, {result.speech_seconds('male'):.1f}) |", flush=True)
+            print("\n`vgr segment`'s speech seconds (female + male):\n\n| piece | split | level alone (as before) "
+                  "| with silero-vad |\n|---|---|---|---|")
+            with open(args.music / "music.csv", newline="") as stream:
+                pieces = [row for row in csv.DictReader(stream) if row["split"] in args.split]
+            available = silero.available
+            for row in pieces:
+                cells = []
+                for vetoes in (False, True):
+                    silero.available = lambda vetoes=vetoes: vetoes and available()
+                    result = segment_file(args.music / row["file"], model)
+                    cells.append(f"{result.speech_seconds():.1f} ({result.speech_seconds('female'):.1f} + "
+                                 f"{result.speech_seconds('male'):.1f})")
+                silero.available = available
+                print(f"| {row['file']} | {row['split']} | {' | '.join(cells)} |", flush=True)
     return 0
 
 

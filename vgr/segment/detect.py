@@ -13,7 +13,7 @@ import numpy as np
 
 from vgr.segment import activity, silero
 
-WIDEN_SECONDS = 1.0  # chosen on trainable mixtures and the development music (bench/README.md, "Speech detectors")
+WIDEN_SECONDS = 2.0  # chosen on trainable mixtures and the development music (bench/README.md, "Speech detectors")
 
 
 def vetoes() -> bool:

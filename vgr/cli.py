@@ -196,8 +196,8 @@ def segment(
 ) -> None:
     """Male and female speech along each recording: segments file,start,end,label,probability.
 
-    The whole file is read in blocks (constant memory); speech is found by its level and judged in 1.6 s
-    windows every 0.8 s. Each file's speech seconds by sex and their shares go to stderr (and into --format
+    The whole file is read in blocks (constant memory); speech is found by its level, told from music by
+    silero-vad's network (with vgr[vad]), and judged in 1.6 s windows every 0.8 s. Each file's speech seconds by sex and their shares go to stderr (and into --format
     json). Silence or music only gives no segments. Exit code 1 if any file could not be read.
     """
     import dataclasses
@@ -218,6 +218,11 @@ def segment(
     jobs = discovery.discover(inputs)
     if not jobs:
         fail(f"no audio files found in {', '.join(map(str, inputs))}")
+    from vgr.segment.detect import vetoes
+
+    if not vetoes():
+        warn('vgr: onnxruntime is not installed: speech is found by its level alone, music is not rejected '
+             '(pip install "vgr[vad]")')
     results, failures = [], 0
     with _progress(len(jobs), "segmenting") as advance:
         for job in jobs:

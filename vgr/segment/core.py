@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from vgr.errors import AudioError
-from vgr.segment.activity import speech_regions
+from vgr.segment.detect import speech_regions
 from vgr.segment.stream import Stream, frame_levels, open_stream
 from vgr.segment.timeline import bridge_pauses, label_regions, plan_windows
 
@@ -101,7 +101,7 @@ def segment_file(path: str | Path, model=None, settings: Settings | None = None,
         levels = frame_levels(stream)
         step = stream.frame / stream.rate
         seconds = frames / stream.rate if frames > 0 else levels.size * step
-        regions = speech_regions(levels, step)
+        regions = speech_regions(levels, step, map(stream.unit, stream.blocks()), stream.rate)
         windows = plan_windows(regions, settings.window, settings.hop)
         p_male = np.full(len(windows), np.nan)
         done = 0

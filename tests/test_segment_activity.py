@@ -137,3 +137,18 @@ def test_the_cli_says_in_one_line_when_music_cannot_be_rejected(tmp_path, monkey
 def test_the_network_ships_with_the_package():
     assert silero.MODEL.is_file() and 1_000_000 < silero.MODEL.stat().st_size < 2_000_000
     assert (silero.MODEL.parent / "LICENSE.silero-vad").read_text().startswith("MIT License")
+
+
+def test_vgr_serve_says_the_same_line_before_serving(monkeypatch):
+    import vgr.serve.app as serve_app
+
+    served = []
+    monkeypatch.setattr(serve_app, "run", lambda *args: served.append(args))
+    monkeypatch.setattr(silero, "available", lambda: False)
+    result = CliRunner().invoke(app, ["serve", "--port", "8123"])
+    assert result.exit_code == 0 and len(served) == 1
+    assert [line for line in result.stderr.splitlines() if "onnxruntime" in line] == [
+        'vgr: onnxruntime is not installed: speech is found by its level alone, music is not rejected '
+        '(pip install "vgr[vad]")']
+    monkeypatch.setattr(silero, "available", lambda: True)
+    assert "onnxruntime" not in CliRunner().invoke(app, ["serve", "--port", "8123"]).stderr

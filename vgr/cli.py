@@ -218,11 +218,7 @@ def segment(
     jobs = discovery.discover(inputs)
     if not jobs:
         fail(f"no audio files found in {', '.join(map(str, inputs))}")
-    from vgr.segment.detect import vetoes
-
-    if not vetoes():
-        warn('vgr: onnxruntime is not installed: speech is found by its level alone, music is not rejected '
-             '(pip install "vgr[vad]")')
+    _warn_without_music_rejection()
     results, failures = [], 0
     with _progress(len(jobs), "segmenting") as advance:
         for job in jobs:
@@ -521,8 +517,17 @@ def serve(
         from vgr.serve.app import run
     except ImportError as error:
         fail(f"vgr serve needs the serve extra: pip install \"vgr[serve]\" ({error.name} is missing)")
+    _warn_without_music_rejection()  # the page's timelines come from vgr segment
     warn(f"vgr: serving on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops")
     run(None if model is None else str(model), host, port, int(max_upload_mb * 2**20))
+
+
+def _warn_without_music_rejection() -> None:
+    from vgr.segment.detect import vetoes
+
+    if not vetoes():
+        warn('vgr: onnxruntime is not installed: speech is found by its level alone, music is not rejected '
+             '(pip install "vgr[vad]")')
 
 
 def _report_failure(advance):

@@ -75,6 +75,35 @@ def test_fifo_as_features_csv_or_labels(tmp_path):
     assert stderr_lines(result) == ["vgr: error: f.csv: cannot read labels (is a named pipe (FIFO), not a regular file)"]
 
 
+@pytest.mark.bad_input
+def test_a_device_or_pipe_as_output_is_written_into_never_replaced(tmp_path):
+    """As root, renaming a finished file over ``-o /dev/null`` replaced the device itself with a regular file."""
+    import stat
+    import threading
+
+    (tmp_path / "a.flac").write_bytes((EXAMPLES / "male.flac").read_bytes())
+    for command in (["extract", "a.flac"], ["predict", "a.flac", "-f", "csv"], ["segment", "a.flac"]):
+        (tmp_path / "out.csv").unlink(missing_ok=True)
+        (tmp_path / "out.csv").symlink_to("/dev/null")  # the symlink stands in for the device: a rename replaces it
+        result = vgr(*command, "-o", "out.csv", cwd=tmp_path)
+        assert result.returncode == 0, stderr_lines(result)
+        assert (tmp_path / "out.csv").is_symlink() and stat.S_ISCHR(os.stat(tmp_path / "out.csv").st_mode), command
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no partial or temporary left
+    result = vgr("extract", "a.flac", "-o", "out.csv", "--resume", cwd=tmp_path)
+    assert result.returncode == 1
+    assert stderr_lines(result) == ["vgr: error: out.csv: is a device or a pipe: there is nothing to resume from"]
+
+    os.mkfifo(tmp_path / "pipe.csv")
+    received = []
+    reader = threading.Thread(target=lambda: received.append((tmp_path / "pipe.csv").read_text()), daemon=True)
+    reader.start()
+    result = vgr("extract", "a.flac", "-o", "pipe.csv", cwd=tmp_path)
+    reader.join(timeout=60)
+    assert result.returncode == 0 and stat.S_ISFIFO(os.stat(tmp_path / "pipe.csv").st_mode)
+    lines = received[0].splitlines()
+    assert lines[0].startswith("file,meanfreq,") and len(lines) == 2 and lines[1].startswith("a.flac,")
+
+
 # --- 2, 3: any file name survives extract -> predict / evaluate, and every message stays on one line ------
 
 NAMES = {

@@ -8,6 +8,7 @@ its original bytes and reads back as the same string. On a terminal (``one_line`
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -52,23 +53,39 @@ def _field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def is_device_or_pipe(path: str | Path) -> bool:
+    """True for an existing device, FIFO or socket (``/dev/null``, ``/dev/stdout``, a named pipe): outputs are
+    written into it as it is. Replacing it would destroy it (as root, ``/dev/null`` itself), and it holds no file
+    to lose."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def refuse_overwrite(path: str | Path, force: bool) -> None:
-    """Raise ``OutputExistsError`` if ``path`` exists and ``force`` is not set."""
-    if not force and Path(path).exists():
+    """Raise ``OutputExistsError`` if ``path`` is an existing file or folder and ``force`` is not set."""
+    if not force and Path(path).exists() and not is_device_or_pipe(path):
         raise OutputExistsError(f"{path}: already exists (use --force to overwrite)")
 
 
 def write_atomically(path: str | Path, write: Callable[[IO], None], *, force: bool = False, binary: bool = False) -> None:
     """Call ``write(handle)`` on a temporary file beside ``path``, then rename it into place.
 
-    A reader (or a crash) sees either the old file or the complete new one, never half of it.
+    A reader (or a crash) sees either the old file or the complete new one, never half of it. A device or a
+    pipe is written into directly instead (``is_device_or_pipe``).
     """
     path = Path(path)
     refuse_overwrite(path, force)
+    if is_device_or_pipe(path):
+        with _open_output(path, binary) as stream:
+            write(stream)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with (os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", newline="", encoding="utf-8", errors=NAME_ERRORS)) as stream:
+        with _open_output(handle, binary) as stream:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())
@@ -76,3 +93,8 @@ def write_atomically(path: str | Path, write: Callable[[IO], None], *, force: bo
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _open_output(target: int | Path, binary: bool) -> IO:
+    """``target`` (a path or an open descriptor) for writing, as bytes or as text that keeps any name's bytes."""
+    return open(target, "wb") if binary else open(target, "w", newline="", encoding="utf-8", errors=NAME_ERRORS)

@@ -10,7 +10,8 @@ from pathlib import Path
 from vgr.runs import batch
 from vgr.runs.discovery import AudioJob
 from vgr.runs.feature_csv import header, row
-from vgr.outputs import NAME_ERRORS, csv_line, refuse_overwrite, write_atomically
+from vgr.errors import OutputExistsError
+from vgr.outputs import NAME_ERRORS, csv_line, is_device_or_pipe, refuse_overwrite, write_atomically
 from vgr.runs.resume import complete_rows
 
 
@@ -45,10 +46,13 @@ def extract_to_csv(
     """
     output = Path(output)
     refuse_overwrite(output, force or resume)
+    streamed = is_device_or_pipe(output)  # rows go straight into it: there is no file to rename over it
+    if streamed and resume:
+        raise OutputExistsError(f"{output}: is a device or a pipe: there is nothing to resume from")
     output.parent.mkdir(parents=True, exist_ok=True)
     with_label = any(job.label for job in jobs)
     columns = header(with_label)
-    partial = partial_path(output)
+    partial = output if streamed else partial_path(output)
     summary = ExtractionSummary()
     known: dict[str, list[str]] = {}
     if resume:
@@ -71,13 +75,14 @@ def extract_to_csv(
                 summary.failures.append(result)
             if on_result:
                 on_result(result)
-        os.fsync(stream.fileno())
+        if not streamed:
+            os.fsync(stream.fileno())
     if resume:
         rows = complete_rows(partial, columns)
         in_order = (rows[job.name] for job in jobs if job.name in rows)
         write_atomically(output, lambda stream: _write_rows(stream, columns, in_order), force=True)
         partial.unlink()
-    else:
+    elif not streamed:
         os.replace(partial, output)
     return summary
 

@@ -161,3 +161,39 @@ def test_refit_retrains_on_all_training_rows_for_the_chosen_epochs(voice):
     assert plain.ensemble.members[0].scaler.mean[0] != pytest.approx(scaler.mean[0])
     assert not np.array_equal(refit.out_of_fold_p_male, plain.out_of_fold_p_male)
     assert refit.ensemble.metadata["training"]["refit"] is True
+
+
+def test_members_per_fold_all_vote_and_the_first_is_the_single_network(voice):
+    """Member 0 of each fold keeps the seed a one-member fold always had (old recipes retrain bit for bit); the
+    fold's held-out p(male) is the mean of all its members, as the ensemble's vote takes it."""
+    recipe = {"folds": 3, "epochs": 4, "hidden": (8,), "features": FEATURE_NAMES, "scaling": "standard",
+              "refit": False, "contiguous_check": False}
+    one = train_ensemble(voice, TrainingSettings(**recipe, members_per_fold=1))
+    two = train_ensemble(voice, TrainingSettings(**recipe, members_per_fold=2), workers=2)
+    assert len(two.ensemble.members) == 6 and len(two.folds) == 3
+    for fold in range(3):
+        first, second = two.ensemble.members[2 * fold: 2 * fold + 2]
+        for ours, theirs in zip(first.layers.weights, one.ensemble.members[fold].layers.weights):
+            np.testing.assert_array_equal(ours, theirs)
+        assert not np.array_equal(first.layers.weights[0], second.layers.weights[0])
+    for fold, rows in enumerate(stratified_folds(voice.labels, 3, 0)):
+        each = [m.probabilities(voice.features[rows])[:, 1] for m in two.ensemble.members[2 * fold: 2 * fold + 2]]
+        np.testing.assert_allclose(two.out_of_fold_p_male[rows], np.mean(each, axis=0), rtol=1e-6)
+        assert not np.allclose(each[0], each[1])
+    report = two.folds[0]
+    assert len(report.best_epochs) == 2 and report.best_epochs[0] == report.best_epoch
+    assert two.ensemble.metadata["training"]["members_per_fold"] == 2
+    assert two.ensemble.metadata["metrics"]["folds"][0]["best_epochs"] == list(report.best_epochs)
+
+
+@pytest.mark.parametrize("value, message", [
+    (0, "members per fold must be a whole number from 1 to 10, not 0"),
+    (11, "members per fold must be a whole number from 1 to 10, not 11"),
+    (True, "members per fold must be a whole number from 1 to 10, not True"),
+    (2.0, "members per fold must be a whole number from 1 to 10, not 2.0"),
+])
+def test_bad_members_per_fold_is_refused(value, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        TrainingSettings(members_per_fold=value)
+    with pytest.raises(ValueError, match="^20 folds of 6 members are more than the 100 members a model may hold$"):
+        TrainingSettings(folds=20, members_per_fold=6)

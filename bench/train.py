@@ -7,6 +7,7 @@
     python bench/train.py --sweep svm        # RBF SVMs on the same folds (pip install scikit-learn)
     python bench/train.py --sweep select --outer-seeds 100,101,102   # candidate default recipes, outer 5-fold
     python bench/train.py --sweep outer [--outer-seeds 0,1,2,3,4]    # `vgr train` defaults against two SVMs
+    python bench/train.py --sweep time                               # `vgr train` defaults on voice.csv, timed
 
 ``select`` and ``outer``: each outer seed deals voice.csv into 5 stratified shuffled folds; on each, a 10-fold
 ensemble is trained on the other four fifths and its vote (``Ensemble.predict``, what ``vgr evaluate`` does)
@@ -24,6 +25,7 @@ row is the out-of-fold accuracy of 10 shuffled stratified folds (the contiguous 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -215,6 +217,20 @@ def svm_outer_scores(columns, c: float, log: bool, seeds) -> list[float]:
     return scores
 
 
+SVMS = (  # (name, columns, C, signed log of skew and kurt) on the outer folds; gamma "scale"
+    ("RBF SVM, 20 columns standardised, C = 10 (the issue's)", ALL, 10, False),
+    ("RBF SVM, 13 columns, signed log of skew and kurt, standardised, C = 10 (best of `--sweep svm`)", BUNDLED, 10, True),
+)
+
+
+def svm_rows(seeds, only: str | None):
+    from vgr.features.names import FEATURE_NAMES
+
+    for name, columns, c, log in SVMS:
+        if not only or only in name:
+            yield name, svm_outer_scores(FEATURE_NAMES if columns == ALL else columns, c, log, seeds)
+
+
 def spread(scores) -> str:
     return (f"{np.mean(scores):.2%} ± {np.std(scores, ddof=1) if len(scores) > 1 else 0:.2%} | "
             f"{min(scores):.2%}–{max(scores):.2%}")
@@ -228,6 +244,8 @@ def select_sweep(seeds, only: str | None, workers: int) -> None:
     print(f"| recipe (13 columns unless stated) | members per fold | {' | '.join(f'seed {s}' for s in seeds)} "
           "| mean ± std | min–max | s per ensemble |")
     print("|---|---|" + "---|" * (len(seeds) + 3))
+    for name, scores in svm_rows(seeds, only):
+        print(f"| {name} | – | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} | – |", flush=True)
     for name, columns, recipe in CANDIDATES:
         if only and only not in name:
             continue
@@ -242,32 +260,45 @@ def select_sweep(seeds, only: str | None, workers: int) -> None:
 
 def outer_sweep(seeds, workers: int) -> None:
     """`vgr train` defaults, the issue's SVM and the strongest SVM of ``--sweep svm``, on the same outer folds."""
-    from vgr.features.names import FEATURE_NAMES
     from vgr.models.training import TrainingSettings
 
     defaults = TrainingSettings(contiguous_check=False)  # the check trains a second protocol; no model changes
-    rows = [("vgr, `vgr train` defaults", outer_scores(defaults.features, defaults, seeds, workers)[0][None]),
-            ("RBF SVM, 20 columns standardised, C = 10 (the issue's)", svm_outer_scores(FEATURE_NAMES, 10, False, seeds)),
-            ("RBF SVM, 13 columns, signed log of skew and kurt, standardised, C = 10",
-             svm_outer_scores(BUNDLED, 10, True, seeds))]
     print(f"| model | {' | '.join(f'seed {s}' for s in seeds)} | mean ± std | min–max |")
     print("|---|" + "---|" * (len(seeds) + 2))
-    for name, scores in rows:
+    scores = outer_scores(defaults.features, defaults, seeds, workers)[0][None]
+    print(f"| vgr, `vgr train` defaults | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
+    for name, scores in svm_rows(seeds, None):
         print(f"| {name} | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
-    print(f"\n`vgr train` defaults on all of voice.csv (10 folds, --workers {workers}, --no-contiguous-check): "
-          f"{cli_seconds(workers):.1f} s wall clock, start-up included")
+    print()
+    print_training_time(workers)
 
 
-def cli_seconds(workers: int) -> float:
+def print_training_time(workers: int) -> None:
+    wall, cpu = cli_seconds(workers)
+    print(f"`vgr train` defaults on all of voice.csv (10 folds, --workers {workers}, --no-contiguous-check): "
+          f"{wall:.1f} s wall clock, {cpu:.1f} CPU seconds ({cpu / workers:.1f} s per worker), start-up included; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def cli_seconds(workers: int) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all processes) of `vgr train` with its defaults on voice.csv, start-up included.
+
+    On a loaded machine the wall clock grows; the CPU seconds over ``workers`` estimate the idle wall clock.
+    """
+    import resource
     import subprocess
     import tempfile
 
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
     with tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
+        started, used = time.perf_counter(), cpu()
         subprocess.run([sys.executable, "-m", "vgr", "train", str(SHARED / "data" / "voice.csv"), "-o",
                         str(Path(folder) / "model"), "--workers", str(workers), "--no-contiguous-check"],
                        check=True, capture_output=True)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, cpu() - used
 
 
 def main() -> None:
@@ -278,7 +309,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm", "select", "outer"))
+    parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm", "select", "outer", "time"))
     parser.add_argument("--only", help="variants/tried: only the rows whose name contains this text")
     parser.add_argument("--seeds", default="1,2,3", help="variants: the seeds to score on [1,2,3]")
     parser.add_argument("--outer-seeds", help="select/outer: the outer split seeds [select: 100,101,102; outer: 0-4]")
@@ -286,6 +317,8 @@ def main() -> None:
     outer = tuple(int(s) for s in args.outer_seeds.split(",")) if args.outer_seeds else None
     if args.sweep == "select":
         return select_sweep(outer or (100, 101, 102), args.only, args.workers)
+    if args.sweep == "time":
+        return print_training_time(args.workers)
     if args.sweep == "outer":
         return outer_sweep(outer or (0, 1, 2, 3, 4), args.workers)
     if args.sweep == "seeds":

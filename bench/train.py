@@ -9,11 +9,13 @@
     python bench/train.py --sweep outer [--outer-seeds 0,1,2,3,4]    # `vgr train` defaults against two SVMs
     python bench/train.py --sweep time                               # `vgr train` defaults on voice.csv, timed
 
-``select`` and ``outer``: each outer seed deals voice.csv into 5 stratified shuffled folds; on each, a 10-fold
-ensemble is trained on the other four fifths and its vote (``Ensemble.predict``, what ``vgr evaluate`` does)
-scores the held-out fifth; an outer split's figure is the accuracy over all its held-out rows. The SVMs are fitted
-on the same four fifths. ``outer`` also times ``vgr train`` with its defaults on all of voice.csv (2 workers).
-The recipe was chosen on ``select``'s seeds (100-102) only; the reported seeds are 0-4.
+``outer``: each outer seed deals voice.csv into 5 stratified shuffled folds; on each, a 10-fold ensemble is
+trained with the ``vgr train`` defaults on the other four fifths and its vote (``Ensemble.predict``, what
+``vgr evaluate`` does) scores the held-out fifth; an outer split's figure is the accuracy over all its held-out
+rows. The SVMs are fitted on the same four fifths. ``select`` (how the defaults were chosen, on seeds 100-102
+only; the reported outer seeds are 0-4) scores each candidate by the out-of-fold accuracy of 10 shuffled
+stratified folds of voice.csv, as the other sweeps do (one ensemble per seed instead of five: the machine was
+shared), with the two SVMs on the same folds.
 
 Without ``--sweep``: the default recipe (all 20 features), the 13-column recipe of the bundled model, and the
 best recipe of the seeds-1-3 sweep (13 columns, rank-Gauss scaling, hidden 128,128, batch 64, refit) with 10
@@ -69,16 +71,14 @@ TRIED = (
 )
 
 
-# Candidate default recipes of the selection sweep: (name, columns, settings); each is trained with
-# members_per_fold = 3 and also scored on its first 1 and 2 members per fold (the same networks: member j's
-# seed does not depend on members_per_fold), so one run gives three rows.
-SELECT_MEMBERS = 3
+# Candidate default recipes of the selection sweep: (name, columns, settings, members per fold). Each is trained
+# once with that many members per fold and also scored on each fold's first 1, 2, ... members (the same networks:
+# member j's seed does not depend on members_per_fold), so one run gives a row per member count.
 CANDIDATES = (
-    ("rank-gauss, hidden 128, 128, batch 64, refit", BUNDLED, {**RANK_GAUSS, "refit": True}),
-    ("standard, hidden 128, 128, batch 64, refit", BUNDLED, {"hidden": (128, 128), "batch_size": 64, "refit": True}),
-    ("rank-gauss, hidden 128, 128, batch 128, refit", BUNDLED, {**RANK_GAUSS, "batch_size": 128, "refit": True}),
-    ("all 20 columns, rank-gauss, hidden 128, 128, batch 64, refit", ALL, {**RANK_GAUSS, "refit": True}),
-    ("rank-gauss, hidden 128, 128, batch 64", BUNDLED, RANK_GAUSS),
+    ("rank-gauss, hidden 128, 128, batch 128", BUNDLED, {**RANK_GAUSS, "batch_size": 128}, 3),
+    ("rank-gauss, hidden 128, 128, batch 64, refit", BUNDLED, {**RANK_GAUSS, "refit": True}, 2),
+    ("rank-gauss, hidden 128, 128, batch 128, refit", BUNDLED, {**RANK_GAUSS, "batch_size": 128, "refit": True}, 3),
+    ("standard, hidden 128, 128, batch 64, refit", BUNDLED, {"hidden": (128, 128), "batch_size": 64, "refit": True}, 2),
 )
 
 
@@ -132,10 +132,21 @@ def svm(columns, c: float, log: bool):
     return make_pipeline(*steps, StandardScaler(), SVC(C=c, gamma="scale"))
 
 
+def svm_out_of_fold(columns, c: float, log: bool, seed: int) -> float:
+    """Out-of-fold accuracy of ``svm`` on 10 shuffled stratified folds of voice.csv."""
+    from vgr.models.folds import stratified_folds
+
+    table, right = voice_table(columns), 0
+    for rows in stratified_folds(table.labels, 10, seed):
+        train = np.setdiff1d(np.arange(len(table.labels)), rows)
+        model = svm(columns, c, log).fit(table.features[train], table.labels[train])
+        right += int(np.sum(model.predict(table.features[rows]) == table.labels[rows]))
+    return right / len(table.labels)
+
+
 def svm_sweep() -> None:
     """RBF SVMs (scikit-learn, inputs standardised on the training rows) on the folds of seeds 0-3."""
     from vgr.features.names import FEATURE_NAMES
-    from vgr.models.folds import stratified_folds
 
     rows = [(f"{len(columns)} columns, C = {c}{', signed log of skew and kurt' if log else ''}", columns, c, log)
             for columns in (BUNDLED, FEATURE_NAMES) for log in (False, True) for c in (1, 10)]
@@ -143,15 +154,7 @@ def svm_sweep() -> None:
     print(f"| RBF SVM | {' | '.join(f'seed {s}' for s in seeds)} | mean |")
     print("|---|" + "---|" * (len(seeds) + 1))
     for name, columns, c, log in rows:
-        table = voice_table(columns)
-        scores = []
-        for seed in seeds:
-            right = 0
-            for rows_ in stratified_folds(table.labels, 10, seed):
-                train = np.setdiff1d(np.arange(len(table.labels)), rows_)
-                model = svm(columns, c, log).fit(table.features[train], table.labels[train])
-                right += int(np.sum(model.predict(table.features[rows_]) == table.labels[rows_]))
-            scores.append(right / len(table.labels))
+        scores = [svm_out_of_fold(columns, c, log, seed) for seed in seeds]
         print(f"| {name} | {' | '.join(f'{s:.2%}' for s in scores)} | {np.mean(scores):.2%} |", flush=True)
 
 
@@ -236,26 +239,48 @@ def spread(scores) -> str:
             f"{min(scores):.2%}–{max(scores):.2%}")
 
 
+def prefix_out_of_fold(report, table, per_fold: int, keep: int) -> float:
+    """Out-of-fold accuracy when each row is voted on by the first ``keep`` members of the fold that left it out."""
+    right = 0
+    for fold in report.folds:
+        rows = fold.test_indices
+        members = report.ensemble.members[(fold.fold - 1) * per_fold: (fold.fold - 1) * per_fold + keep]
+        p_male = np.mean([m.probabilities(table.features[rows])[:, 1] for m in members], axis=0)
+        right += int(np.sum((p_male >= 0.5) == (table.labels[rows] == 1)))
+    return right / len(table.labels)
+
+
 def select_sweep(seeds, only: str | None, workers: int) -> None:
-    """Every candidate recipe with 1, 2 and 3 members per fold, on the selection seeds' outer folds."""
+    """Every candidate recipe with 1, 2, ... members per fold: out-of-fold accuracy of 10 shuffled stratified folds
+    of voice.csv on the selection seeds, and the two SVMs on the same 10 folds."""
+    from dataclasses import replace
+
     from vgr.features.names import FEATURE_NAMES
-    from vgr.models.training import TrainingSettings
+    from vgr.models.training import TrainingSettings, train_ensemble
 
     print(f"| recipe (13 columns unless stated) | members per fold | {' | '.join(f'seed {s}' for s in seeds)} "
-          "| mean ± std | min–max | s per ensemble |")
-    print("|---|---|" + "---|" * (len(seeds) + 3))
-    for name, scores in svm_rows(seeds, only):
-        print(f"| {name} | – | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} | – |", flush=True)
-    for name, columns, recipe in CANDIDATES:
+          "| mean ± std | min–max |")
+    print("|---|---|" + "---|" * (len(seeds) + 2))
+    for name, columns, c, log in SVMS:
+        if only and only not in name:
+            continue
+        scores = [svm_out_of_fold(FEATURE_NAMES if columns == ALL else columns, c, log, seed) for seed in seeds]
+        print(f"| {name} | – | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
+    for name, columns, recipe, per_fold in CANDIDATES:
         if only and only not in name:
             continue
         columns = FEATURE_NAMES if columns == ALL else columns
-        settings = TrainingSettings(features=columns, contiguous_check=False, members_per_fold=SELECT_MEMBERS, **recipe)
-        keeps = tuple(range(1, SELECT_MEMBERS + 1))
-        scores, seconds = outer_scores(columns, settings, seeds, workers, keeps)
-        for keep in keeps:
-            print(f"| {name} | {keep} | {' | '.join(f'{s:.2%}' for s in scores[keep])} | {spread(scores[keep])} "
-                  f"| {seconds * keep / SELECT_MEMBERS:.0f} |", flush=True)
+        table = voice_table(columns)
+        settings = TrainingSettings(features=columns, contiguous_check=False, members_per_fold=per_fold, **recipe)
+        scores = {keep: [] for keep in range(1, per_fold + 1)}
+        for seed in seeds:
+            report = train_ensemble(table, replace(settings, seed=seed), workers=workers)
+            for keep in scores:
+                scores[keep].append(prefix_out_of_fold(report, table, per_fold, keep))
+            assert scores[per_fold][-1] == report.out_of_fold_accuracy
+            print(f"{name}, seed {seed}: {[f'{s[-1]:.2%}' for s in scores.values()]}", file=sys.stderr, flush=True)
+        for keep, each in scores.items():
+            print(f"| {name} | {keep} | {' | '.join(f'{s:.2%}' for s in each)} | {spread(each)} |", flush=True)
 
 
 def outer_sweep(seeds, workers: int) -> None:

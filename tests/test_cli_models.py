@@ -14,6 +14,7 @@ from tests.conftest import EXAMPLES, harmonic_tone, synthetic_voice_rows
 from vgr.cli import app
 
 runner = CliRunner()
+MEMBER_FILES = ["fold_01_1.npz", "fold_01_2.npz", "fold_02_1.npz", "fold_02_2.npz", "fold_03_1.npz", "fold_03_2.npz"]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def trained(small_csv, tmp_path_factory):
 
 def test_train_writes_model_and_logs(trained):
     base, result = trained
-    assert sorted(p.name for p in (base / "model").iterdir()) == ["fold_01.npz", "fold_02.npz", "fold_03.npz", "model.json"]
+    assert sorted(p.name for p in (base / "model").iterdir()) == [*MEMBER_FILES, "model.json"]  # 2 per fold: the default
     assert {p.name for p in (base / "logs").iterdir()} == {"fold_01.csv", "fold_02.csv", "fold_03.csv", "summary.json", "curves.png"}
     assert (base / "logs" / "curves.png").read_bytes()[:4] == b"\x89PNG"
     with open(base / "logs" / "fold_01.csv") as stream:
@@ -54,7 +55,7 @@ def test_same_seed_gives_identical_checkpoints(trained, small_csv, tmp_path):
     again = tmp_path / "again"
     assert runner.invoke(app, ["train", str(small_csv), "-o", str(again), "--folds", "3", "--epochs", "60",
                                "--hidden", "16,16", "--seed", "1", "-w", "1"]).exit_code == 0
-    for name in ("fold_01.npz", "fold_02.npz", "fold_03.npz", "model.json"):
+    for name in (*MEMBER_FILES, "model.json"):
         assert (again / name).read_bytes() == (base / "model" / name).read_bytes(), name
 
 
@@ -169,9 +170,8 @@ def test_members_per_fold_is_recorded_and_every_member_votes(small_csv, tmp_path
     assert "trained 3 folds of 2 members on 317 rows" in result.stderr
     metadata = json.loads((tmp_path / "m" / "model.json").read_text())
     assert metadata["training"]["members_per_fold"] == 2
-    names = ["fold_01_1.npz", "fold_01_2.npz", "fold_02_1.npz", "fold_02_2.npz", "fold_03_1.npz", "fold_03_2.npz"]
-    assert [m["file"] for m in metadata["members"]] == names
-    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [*names, "model.json"]
+    assert [m["file"] for m in metadata["members"]] == MEMBER_FILES
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [*MEMBER_FILES, "model.json"]
     model = load_ensemble(tmp_path / "m")
     rows = pd.read_csv(small_csv)[list(model.feature_names)].to_numpy()[:40]
     each = np.stack([member.probabilities(rows) for member in model.members])

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.conftest import one_network_per_fold
 from vgr.errors import TableError
 from vgr.models.folds import contiguous_folds, stratified_folds, validation_split
 from vgr.models.training import TrainingSettings, train_ensemble
 from vgr.features.names import FEATURE_NAMES
 from vgr.runs.tables import FeatureTable, read_feature_table
 
-TINY = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=True)
+TINY = one_network_per_fold(folds=3, epochs=10, hidden=(16, 16), contiguous_check=True)
 
 
 def test_stratified_folds_partition_rows_and_keep_class_balance():
@@ -77,7 +78,7 @@ def test_member_k_never_sees_fold_k(monkeypatch, refit):
         return real_fit(features, labels, rows, validation_rows, settings, epochs, seed, on_epoch)
 
     monkeypatch.setattr(training, "_fit_member", recording_fit)
-    settings = TrainingSettings(folds=3, epochs=2, hidden=(4,), contiguous_check=False, refit=refit)
+    settings = one_network_per_fold(folds=3, epochs=2, hidden=(4,), contiguous_check=False, refit=refit)
     report = training.train_ensemble(table, settings)
     stored = [set(fold.test_indices.tolist()) for fold in report.folds]
     assert sorted(i for rows in stored for i in rows) == list(range(90))  # the folds partition the rows
@@ -95,7 +96,7 @@ def test_member_k_never_sees_fold_k(monkeypatch, refit):
 
 
 def test_same_seed_same_result_whatever_the_workers(voice, tiny_report):
-    settings = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=False)
+    settings = one_network_per_fold(folds=3, epochs=10, hidden=(16, 16), contiguous_check=False)
     again = train_ensemble(voice, settings, workers=2)
     assert again.out_of_fold_accuracy == tiny_report.out_of_fold_accuracy
     np.testing.assert_array_equal(again.out_of_fold_p_male, tiny_report.out_of_fold_p_male)
@@ -137,7 +138,7 @@ def test_rank_gauss_scaler_maps_training_rows_onto_a_normal_and_keeps_order():
 
 
 def test_rank_gauss_training_is_recorded_and_reproducible(voice):
-    settings = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=False, scaling="rank-gauss",
+    settings = one_network_per_fold(folds=3, epochs=10, hidden=(16, 16), contiguous_check=False, scaling="rank-gauss",
                                 batch_size=64)
     report = train_ensemble(voice, settings)
     assert report.out_of_fold_accuracy > 0.85  # a few epochs of a small net; chance is 0.5
@@ -150,9 +151,9 @@ def test_rank_gauss_training_is_recorded_and_reproducible(voice):
 
 
 def test_refit_retrains_on_all_training_rows_for_the_chosen_epochs(voice):
-    base = TrainingSettings(folds=3, epochs=6, hidden=(16,), contiguous_check=False)
+    base = one_network_per_fold(folds=3, epochs=6, hidden=(16,), contiguous_check=False)
     plain = train_ensemble(voice, base)
-    refit = train_ensemble(voice, TrainingSettings(folds=3, epochs=6, hidden=(16,), contiguous_check=False, refit=True))
+    refit = train_ensemble(voice, one_network_per_fold(folds=3, epochs=6, hidden=(16,), contiguous_check=False, refit=True))
     assert [f.best_epoch for f in refit.folds] == [f.best_epoch for f in plain.folds]  # chosen the same way
     test_rows = stratified_folds(voice.labels, 3, 0)[0]
     training_rows = np.setdiff1d(np.arange(len(voice.labels)), test_rows)

@@ -360,12 +360,12 @@ def train(
     folds: Annotated[int, typer.Option("--folds", "-k", min=2, help="Number of folds; the networks of every fold vote.")] = 10,
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs per fold; the best on validation is kept.")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the folds, initialisation and batches.")] = 0,
-    features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature columns.", show_default="all 20")] = None,
-    hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64.")] = None,
+    features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature columns.", show_default="the 12 spectral-shape columns and meanfun")] = None,
+    hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64 (the paper's).", show_default="128,128")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per mini-batch.")] = 128,
-    scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.standard,
+    scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.rank_gauss,
     refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Retrain each member on all its training rows for the epoch count its validation split chose.")] = False,
-    members_per_fold: Annotated[str, typer.Option("--members-per-fold", metavar="<int>", help="Networks trained per fold, each with its own seed; all of them vote (1 to 10).")] = "1",
+    members_per_fold: Annotated[str, typer.Option("--members-per-fold", metavar="<int>", help="Networks trained per fold, each with its own seed; all of them vote (1 to 10).")] = "2",
     contiguous: Annotated[bool, typer.Option("--contiguous-check/--no-contiguous-check", help="Also report contiguous, unshuffled folds.")] = True,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Folds trained in parallel processes.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
@@ -383,7 +383,7 @@ def train(
 
     if model_dir.exists() and (not model_dir.is_dir() or any(model_dir.iterdir())):
         refuse_overwrite(model_dir, force)
-    columns = tuple(c.strip() for c in features.split(",")) if features else FEATURE_NAMES
+    columns = tuple(c.strip() for c in features.split(",")) if features else TrainingSettings().features
     unknown = [c for c in columns if c not in FEATURE_NAMES]
     if unknown:
         fail(f"unknown feature(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_NAMES)}")

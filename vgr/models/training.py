@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from vgr.errors import TableError
-from vgr.features.names import FEATURE_NAMES, LABELS
+from vgr.features.names import LABELS, TRAINING_FEATURES
 from vgr.models import folds as splits
 from vgr.models.ensemble import Ensemble, Member
 from vgr.models.network import MLPConfig, build_network
@@ -30,6 +30,8 @@ def member_seed(seed: int, fold: int, member: int) -> int:
 
 @dataclass(frozen=True)
 class TrainingSettings:
+    """The `vgr train` defaults: chosen by `python bench/train.py --sweep select` (bench/README.md)."""
+
     folds: int = 10
     epochs: int = 100
     batch_size: int = 128
@@ -37,13 +39,13 @@ class TrainingSettings:
     weight_decay: float = 1e-4
     validation_fraction: float = 0.1
     seed: int = 0
-    hidden: tuple[int, ...] = MLPConfig.hidden
+    hidden: tuple[int, ...] = (128, 128)
     dropout: float = MLPConfig.dropout
-    features: tuple[str, ...] = FEATURE_NAMES
+    features: tuple[str, ...] = TRAINING_FEATURES
     log_features: tuple[str, ...] = ("skew", "kurt")  # heavy-tailed: signed log before standardising
-    scaling: str = "standard"  # or "rank-gauss": every column through its quantiles onto a normal first
+    scaling: str = "rank-gauss"  # every column through its quantiles onto a normal; or "standard"
     refit: bool = False  # retrain on all training rows for the epoch count the validation split chose
-    members_per_fold: int = 1  # networks per fold, each with its own seed; every one of them votes
+    members_per_fold: int = 2  # networks per fold, each with its own seed; every one of them votes
     contiguous_check: bool = True
 
     def __post_init__(self) -> None:

@@ -216,12 +216,11 @@ SVMS = (  # (name, columns, C, signed log of skew and kurt) on the outer folds; 
 )
 
 
-def svm_rows(seeds, only: str | None):
+def svm_rows(seeds):
     from vgr.features.names import FEATURE_NAMES
 
     for name, columns, c, log in SVMS:
-        if not only or only in name:
-            yield name, svm_outer_scores(FEATURE_NAMES if columns == ALL else columns, c, log, seeds)
+        yield name, svm_outer_scores(FEATURE_NAMES if columns == ALL else columns, c, log, seeds)
 
 
 def spread(scores) -> str:
@@ -283,7 +282,7 @@ def outer_sweep(seeds, workers: int) -> None:
     print("|---|" + "---|" * (len(seeds) + 2))
     scores = outer_scores(defaults.features, defaults, seeds, workers)
     print(f"| vgr, `vgr train` defaults | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
-    for name, scores in svm_rows(seeds, None):
+    for name, scores in svm_rows(seeds):
         print(f"| {name} | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
     print()
     print_training_time(workers)

@@ -370,7 +370,7 @@ def train(
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Folds trained in parallel processes.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
 ) -> None:
-    """Train the paper's MLP as a k-fold ensemble; every fold's model votes at prediction time (pip install "vgr[train]")."""
+    """Train a k-fold ensemble of MLPs; every network of every fold votes at prediction time (pip install "vgr[train]")."""
     import time
 
     _require("train", "torch", *(["matplotlib"] if log_dir is not None else []))

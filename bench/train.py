@@ -7,7 +7,7 @@
     python bench/train.py --sweep svm        # RBF SVMs on the same folds (pip install scikit-learn)
     python bench/train.py --sweep select --outer-seeds 100,101,102   # candidate default recipes, outer 5-fold
     python bench/train.py --sweep outer [--outer-seeds 0,1,2,3,4]    # `vgr train` defaults against two SVMs
-    python bench/train.py --sweep time                               # `vgr train` defaults on voice.csv, timed
+    python bench/train.py --sweep time [--train-options "..."]       # `vgr train` (defaults) on voice.csv, timed
 
 ``outer``: each outer seed deals voice.csv into 5 stratified shuffled folds; on each, a 10-fold ensemble is
 trained with the ``vgr train`` defaults on the other four fifths and its vote (``Ensemble.predict``, what
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -288,15 +289,17 @@ def outer_sweep(seeds, workers: int) -> None:
     print_training_time(workers)
 
 
-def print_training_time(workers: int) -> None:
-    wall, cpu = cli_seconds(workers)
-    print(f"`vgr train` defaults on all of voice.csv (10 folds, --workers {workers}, --no-contiguous-check): "
+def print_training_time(workers: int, options: str = "") -> None:
+    wall, cpu = cli_seconds(workers, options)
+    what = f"`vgr train {options}`" if options else "`vgr train` defaults"
+    print(f"{what} on all of voice.csv (10 folds, --workers {workers}, --no-contiguous-check): "
           f"{wall:.1f} s wall clock, {cpu:.1f} CPU seconds ({cpu / workers:.1f} s per worker), start-up included; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
-def cli_seconds(workers: int) -> tuple[float, float]:
-    """Wall-clock and CPU seconds (all processes) of `vgr train` with its defaults on voice.csv, start-up included.
+def cli_seconds(workers: int, options: str = "") -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all processes) of `vgr train` on voice.csv with its defaults (or ``options``),
+    start-up included.
 
     On a loaded machine the wall clock grows; the CPU seconds over ``workers`` estimate the idle wall clock.
     """
@@ -311,7 +314,8 @@ def cli_seconds(workers: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as folder:
         started, used = time.perf_counter(), cpu()
         subprocess.run([sys.executable, "-m", "vgr", "train", str(SHARED / "data" / "voice.csv"), "-o",
-                        str(Path(folder) / "model"), "--workers", str(workers), "--no-contiguous-check"],
+                        str(Path(folder) / "model"), "--workers", str(workers), "--no-contiguous-check",
+                        *shlex.split(options)],
                        check=True, capture_output=True)
         return time.perf_counter() - started, cpu() - used
 
@@ -327,13 +331,14 @@ def main() -> None:
     parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm", "select", "outer", "time"))
     parser.add_argument("--only", help="variants/tried: only the rows whose name contains this text")
     parser.add_argument("--seeds", default="1,2,3", help="variants: the seeds to score on [1,2,3]")
+    parser.add_argument("--train-options", default="", help="time: vgr train options instead of the defaults")
     parser.add_argument("--outer-seeds", help="select/outer: the outer split seeds [select: 100,101,102; outer: 0-4]")
     args = parser.parse_args()
     outer = tuple(int(s) for s in args.outer_seeds.split(",")) if args.outer_seeds else None
     if args.sweep == "select":
         return select_sweep(outer or (100, 101, 102), args.only, args.workers)
     if args.sweep == "time":
-        return print_training_time(args.workers)
+        return print_training_time(args.workers, args.train_options)
     if args.sweep == "outer":
         return outer_sweep(outer or (0, 1, 2, 3, 4), args.workers)
     if args.sweep == "seeds":

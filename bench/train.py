@@ -5,8 +5,19 @@
     python bench/train.py --sweep tried      # "tried and not kept", seed 0
     python bench/train.py --sweep variants   # the seeds-1-3 sweep (both tables), [--only TEXT] for some rows
     python bench/train.py --sweep svm        # RBF SVMs on the same folds (pip install scikit-learn)
+    python bench/train.py --sweep select --outer-seeds 100,101,102   # candidate default recipes, outer 5-fold
+    python bench/train.py --sweep outer [--outer-seeds 0,1,2,3,4]    # `vgr train` defaults against two SVMs
+    python bench/train.py --sweep time [--train-options "..."]       # `vgr train` (defaults) on voice.csv, timed
 
-Without ``--sweep``: the default recipe (all 20 features), the 13-column recipe of the bundled model, and the
+``outer``: each outer seed deals voice.csv into 5 stratified shuffled folds; on each, a 10-fold ensemble is
+trained with the ``vgr train`` defaults on the other four fifths and its vote (``Ensemble.predict``, what
+``vgr evaluate`` does) scores the held-out fifth; an outer split's figure is the accuracy over all its held-out
+rows. The SVMs are fitted on the same four fifths. ``select`` (how the defaults were chosen, on seeds 100-102
+only; the reported outer seeds are 0-4) scores each candidate by the out-of-fold accuracy of 10 shuffled
+stratified folds of voice.csv, as the other sweeps do (one ensemble per seed instead of five: the machine was
+shared), with the two SVMs on the same folds.
+
+Without ``--sweep``: the paper's recipe on all 20 features, the 13-column recipe of the bundled model, and the
 best recipe of the seeds-1-3 sweep (13 columns, rank-Gauss scaling, hidden 128,128, batch 64, refit) with 10
 shuffled stratified folds (seed 0), then the same protocol on contiguous folds, and reports both. Every sweep
 row is the out-of-fold accuracy of 10 shuffled stratified folds (the contiguous check is left out). A full
@@ -16,6 +27,8 @@ row is the out-of-fold accuracy of 10 shuffled stratified folds (the contiguous 
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -26,6 +39,9 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 BUNDLED = ("meanfreq", "sd", "median", "Q25", "Q75", "IQR", "skew", "kurt", "sp.ent", "sfm", "mode", "centroid", "meanfun")
 
 
+# The recipe every sweep row starts from (the bundled model's, and the `vgr train` defaults before issue 16), so
+# the rows keep their meaning whatever the defaults: paper MLP, standard scaling, batch 128, one network per fold.
+PAPER = {"hidden": (64, 64, 256, 256, 64), "batch_size": 128, "scaling": "standard", "refit": False, "members_per_fold": 1}
 RANK_GAUSS = {"scaling": "rank-gauss", "hidden": (128, 128), "batch_size": 64}
 # (row name, columns, settings) of the seeds-1-3 sweep; ALL is replaced by the 20 columns.
 ALL = "all"
@@ -59,6 +75,17 @@ TRIED = (
 )
 
 
+# Candidate default recipes of the selection sweep: (name, columns, settings over PAPER, members per fold). Each
+# is trained once with that many members per fold and also scored on each fold's first 1, 2, ... members (the same
+# networks: member j's seed does not depend on members_per_fold), so one run gives a row per member count.
+CANDIDATES = (
+    ("rank-gauss, hidden 128, 128, batch 128", BUNDLED, {**RANK_GAUSS, "batch_size": 128}, 3),
+    ("rank-gauss, hidden 128, 128, batch 64, refit", BUNDLED, {**RANK_GAUSS, "refit": True}, 2),
+    ("rank-gauss, hidden 128, 128, batch 128, refit", BUNDLED, {**RANK_GAUSS, "batch_size": 128, "refit": True}, 3),
+    ("standard, hidden 128, 128, batch 64, refit", BUNDLED, {"hidden": (128, 128), "batch_size": 64, "refit": True}, 2),
+)
+
+
 def voice_table(columns):
     from vgr.runs.tables import read_feature_table
 
@@ -71,7 +98,7 @@ def out_of_fold(columns, recipe: dict, seed: int, workers: int):
     from vgr.models.training import TrainingSettings, train_ensemble
 
     columns = FEATURE_NAMES if columns == ALL else columns
-    settings = TrainingSettings(features=columns, seed=seed, contiguous_check=False, **recipe)
+    settings = TrainingSettings(features=columns, seed=seed, contiguous_check=False, **{**PAPER, **recipe})
     report = train_ensemble(voice_table(columns), settings, workers=workers)
     return report.out_of_fold_accuracy, report.out_of_fold_p_male
 
@@ -96,19 +123,34 @@ def seeds_sweep(workers: int) -> None:
     print(f"three seeds' out-of-fold p(male) averaged: {np.mean((averaged >= 0.5) == (table.labels == 1)):.2%}")
 
 
-def svm_sweep() -> None:
-    """RBF SVMs (scikit-learn, inputs standardised on the training rows) on the folds of seeds 0-3."""
+def svm(columns, c: float, log: bool):
+    """An RBF SVM (gamma "scale") on standardised inputs, skew and kurt through a signed log first if ``log``."""
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, StandardScaler
     from sklearn.svm import SVC
 
-    from vgr.features.names import FEATURE_NAMES
-    from vgr.models.folds import stratified_folds
     from vgr.models.scaler import signed_log
 
-    def log_skew_kurt(columns):
-        where = np.array([name in ("skew", "kurt") for name in columns])
-        return FunctionTransformer(lambda x: np.where(where, signed_log(x), x))
+    where = np.array([name in ("skew", "kurt") for name in columns])
+    steps = [FunctionTransformer(lambda x: np.where(where, signed_log(x), x))] if log else []
+    return make_pipeline(*steps, StandardScaler(), SVC(C=c, gamma="scale"))
+
+
+def svm_out_of_fold(columns, c: float, log: bool, seed: int) -> float:
+    """Out-of-fold accuracy of ``svm`` on 10 shuffled stratified folds of voice.csv."""
+    from vgr.models.folds import stratified_folds
+
+    table, right = voice_table(columns), 0
+    for rows in stratified_folds(table.labels, 10, seed):
+        train = np.setdiff1d(np.arange(len(table.labels)), rows)
+        model = svm(columns, c, log).fit(table.features[train], table.labels[train])
+        right += int(np.sum(model.predict(table.features[rows]) == table.labels[rows]))
+    return right / len(table.labels)
+
+
+def svm_sweep() -> None:
+    """RBF SVMs (scikit-learn, inputs standardised on the training rows) on the folds of seeds 0-3."""
+    from vgr.features.names import FEATURE_NAMES
 
     rows = [(f"{len(columns)} columns, C = {c}{', signed log of skew and kurt' if log else ''}", columns, c, log)
             for columns in (BUNDLED, FEATURE_NAMES) for log in (False, True) for c in (1, 10)]
@@ -116,17 +158,166 @@ def svm_sweep() -> None:
     print(f"| RBF SVM | {' | '.join(f'seed {s}' for s in seeds)} | mean |")
     print("|---|" + "---|" * (len(seeds) + 1))
     for name, columns, c, log in rows:
-        table = voice_table(columns)
-        scores = []
-        for seed in seeds:
-            right = 0
-            for rows_ in stratified_folds(table.labels, 10, seed):
-                train = np.setdiff1d(np.arange(len(table.labels)), rows_)
-                steps = [log_skew_kurt(columns)] if log else []
-                model = make_pipeline(*steps, StandardScaler(), SVC(C=c)).fit(table.features[train], table.labels[train])
-                right += int(np.sum(model.predict(table.features[rows_]) == table.labels[rows_]))
-            scores.append(right / len(table.labels))
+        scores = [svm_out_of_fold(columns, c, log, seed) for seed in seeds]
         print(f"| {name} | {' | '.join(f'{s:.2%}' for s in scores)} | {np.mean(scores):.2%} |", flush=True)
+
+
+def outer_folds(labels, seed: int):
+    """(train rows, held-out rows) of the 5 outer folds of one outer seed."""
+    from vgr.models.folds import stratified_folds
+
+    return [(np.setdiff1d(np.arange(len(labels)), rows), rows) for rows in stratified_folds(labels, 5, seed)]
+
+
+def rows_of(table, rows):
+    from dataclasses import replace
+
+    return replace(table, features=table.features[rows], labels=table.labels[rows],
+                   ids=[table.ids[i] for i in rows], speakers=None)
+
+
+def voted(ensemble, features) -> np.ndarray:
+    """Label indices of the ensemble's vote, as ``vgr evaluate`` takes them."""
+    from vgr.features.names import LABELS
+
+    return np.array([LABELS.index(p.label) for p in ensemble.predict(features)])
+
+
+def outer_scores(columns, settings, seeds, workers: int) -> list[float]:
+    """Accuracy per outer seed of 10-fold ensembles trained on each outer fold's four fifths (2,534 rows)."""
+    from vgr.models.training import train_ensemble
+
+    table, scores = voice_table(columns), []
+    for seed in seeds:
+        right, started = 0, time.perf_counter()
+        for train, held_out in outer_folds(table.labels, seed):
+            ensemble = train_ensemble(rows_of(table, train), settings, workers=workers).ensemble
+            right += int(np.sum(voted(ensemble, table.features[held_out]) == table.labels[held_out]))
+        scores.append(right / len(table.labels))
+        print(f"outer seed {seed}: {scores[-1]:.2%} ({(time.perf_counter() - started) / 5:.0f} s per ensemble)",
+              file=sys.stderr, flush=True)
+    return scores
+
+
+def svm_outer_scores(columns, c: float, log: bool, seeds) -> list[float]:
+    table = voice_table(columns)
+    scores = []
+    for seed in seeds:
+        right = 0
+        for train, held_out in outer_folds(table.labels, seed):
+            model = svm(columns, c, log).fit(table.features[train], table.labels[train])
+            right += int(np.sum(model.predict(table.features[held_out]) == table.labels[held_out]))
+        scores.append(right / len(table.labels))
+    return scores
+
+
+SVMS = (  # (name, columns, C, signed log of skew and kurt) on the outer folds; gamma "scale"
+    ("RBF SVM, 20 columns standardised, C = 10 (the issue's)", ALL, 10, False),
+    ("RBF SVM, 13 columns, signed log of skew and kurt, standardised, C = 10 (best of `--sweep svm`)", BUNDLED, 10, True),
+)
+
+
+def svm_rows(seeds):
+    from vgr.features.names import FEATURE_NAMES
+
+    for name, columns, c, log in SVMS:
+        yield name, svm_outer_scores(FEATURE_NAMES if columns == ALL else columns, c, log, seeds)
+
+
+def spread(scores) -> str:
+    return (f"{np.mean(scores):.2%} ± {np.std(scores, ddof=1) if len(scores) > 1 else 0:.2%} | "
+            f"{min(scores):.2%}–{max(scores):.2%}")
+
+
+def prefix_out_of_fold(report, table, per_fold: int, keep: int) -> float:
+    """Out-of-fold accuracy when each row is voted on by the first ``keep`` members of the fold that left it out."""
+    right = 0
+    for fold in report.folds:
+        rows = fold.test_indices
+        members = report.ensemble.members[(fold.fold - 1) * per_fold: (fold.fold - 1) * per_fold + keep]
+        p_male = np.mean([m.probabilities(table.features[rows])[:, 1] for m in members], axis=0)
+        right += int(np.sum((p_male >= 0.5) == (table.labels[rows] == 1)))
+    return right / len(table.labels)
+
+
+def select_sweep(seeds, only: str | None, workers: int) -> None:
+    """Every candidate recipe with 1, 2, ... members per fold: out-of-fold accuracy of 10 shuffled stratified folds
+    of voice.csv on the selection seeds, and the two SVMs on the same 10 folds."""
+    from dataclasses import replace
+
+    from vgr.features.names import FEATURE_NAMES
+    from vgr.models.training import TrainingSettings, train_ensemble
+
+    print(f"| recipe (13 columns unless stated) | members per fold | {' | '.join(f'seed {s}' for s in seeds)} "
+          "| mean ± std | min–max |")
+    print("|---|---|" + "---|" * (len(seeds) + 2))
+    for name, columns, c, log in SVMS:
+        if only and only not in name:
+            continue
+        scores = [svm_out_of_fold(FEATURE_NAMES if columns == ALL else columns, c, log, seed) for seed in seeds]
+        print(f"| {name} | – | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
+    for name, columns, recipe, per_fold in CANDIDATES:
+        if only and only not in name:
+            continue
+        columns = FEATURE_NAMES if columns == ALL else columns
+        table = voice_table(columns)
+        settings = TrainingSettings(features=columns, contiguous_check=False,
+                                    **{**PAPER, **recipe, "members_per_fold": per_fold})
+        scores = {keep: [] for keep in range(1, per_fold + 1)}
+        for seed in seeds:
+            report = train_ensemble(table, replace(settings, seed=seed), workers=workers)
+            for keep in scores:
+                scores[keep].append(prefix_out_of_fold(report, table, per_fold, keep))
+            assert scores[per_fold][-1] == report.out_of_fold_accuracy
+            print(f"{name}, seed {seed}: {[f'{s[-1]:.2%}' for s in scores.values()]}", file=sys.stderr, flush=True)
+        for keep, each in scores.items():
+            print(f"| {name} | {keep} | {' | '.join(f'{s:.2%}' for s in each)} | {spread(each)} |", flush=True)
+
+
+def outer_sweep(seeds, workers: int) -> None:
+    """`vgr train` defaults, the issue's SVM and the strongest SVM of ``--sweep svm``, on the same outer folds."""
+    from vgr.models.training import TrainingSettings
+
+    defaults = TrainingSettings(contiguous_check=False)  # the check trains a second protocol; no model changes
+    print(f"| model | {' | '.join(f'seed {s}' for s in seeds)} | mean ± std | min–max |")
+    print("|---|" + "---|" * (len(seeds) + 2))
+    scores = outer_scores(defaults.features, defaults, seeds, workers)
+    print(f"| vgr, `vgr train` defaults | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
+    for name, scores in svm_rows(seeds):
+        print(f"| {name} | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
+    print()
+    print_training_time(workers)
+
+
+def print_training_time(workers: int, options: str = "") -> None:
+    wall, cpu = cli_seconds(workers, options)
+    what = f"`vgr train {options}`" if options else "`vgr train` defaults"
+    print(f"{what} on all of voice.csv (10 folds, --workers {workers}, --no-contiguous-check): "
+          f"{wall:.1f} s wall clock, {cpu:.1f} CPU seconds ({cpu / workers:.1f} s per worker), start-up included; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def cli_seconds(workers: int, options: str = "") -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all processes) of `vgr train` on voice.csv with its defaults (or ``options``),
+    start-up included.
+
+    On a loaded machine the wall clock grows; the CPU seconds over ``workers`` estimate the idle wall clock.
+    """
+    import resource
+    import subprocess
+    import tempfile
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    with tempfile.TemporaryDirectory() as folder:
+        started, used = time.perf_counter(), cpu()
+        subprocess.run([sys.executable, "-m", "vgr", "train", str(SHARED / "data" / "voice.csv"), "-o",
+                        str(Path(folder) / "model"), "--workers", str(workers), "--no-contiguous-check",
+                        *shlex.split(options)],
+                       check=True, capture_output=True)
+        return time.perf_counter() - started, cpu() - used
 
 
 def main() -> None:
@@ -137,10 +328,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm"))
+    parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm", "select", "outer", "time"))
     parser.add_argument("--only", help="variants/tried: only the rows whose name contains this text")
     parser.add_argument("--seeds", default="1,2,3", help="variants: the seeds to score on [1,2,3]")
+    parser.add_argument("--train-options", default="", help="time: vgr train options instead of the defaults")
+    parser.add_argument("--outer-seeds", help="select/outer: the outer split seeds [select: 100,101,102; outer: 0-4]")
     args = parser.parse_args()
+    outer = tuple(int(s) for s in args.outer_seeds.split(",")) if args.outer_seeds else None
+    if args.sweep == "select":
+        return select_sweep(outer or (100, 101, 102), args.only, args.workers)
+    if args.sweep == "time":
+        return print_training_time(args.workers, args.train_options)
+    if args.sweep == "outer":
+        return outer_sweep(outer or (0, 1, 2, 3, 4), args.workers)
     if args.sweep == "seeds":
         return seeds_sweep(args.workers)
     if args.sweep == "tried":
@@ -159,7 +359,7 @@ def main() -> None:
     )
     for name, columns, recipe in recipes:
         table = read_feature_table([SHARED / "data" / "voice.csv"], columns=columns)
-        settings = TrainingSettings(epochs=args.epochs, features=columns, contiguous_check=False, **recipe)
+        settings = TrainingSettings(epochs=args.epochs, features=columns, contiguous_check=False, **{**PAPER, **recipe})
         started = time.perf_counter()
         shuffled = train_ensemble(table, settings, workers=args.workers)
         shuffled_time = time.perf_counter() - started

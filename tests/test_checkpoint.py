@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 
-from tests.conftest import synthetic_voice_rows
+from tests.conftest import one_network_per_fold, synthetic_voice_rows
 from vgr.errors import ModelError, OutputExistsError
 from vgr.models.checkpoint import load_ensemble, save_ensemble
-from vgr.models.training import TrainingSettings, train_ensemble
+from vgr.models.training import train_ensemble
 from vgr.runs.tables import read_feature_table
 
 
@@ -21,7 +21,7 @@ def saved(tmp_path_factory):
     csv = tmp_path_factory.mktemp("data") / "synthetic.csv"
     synthetic_voice_rows(200).to_csv(csv, index=False)
     table = read_feature_table([csv])
-    report = train_ensemble(table, TrainingSettings(folds=2, epochs=2, hidden=(8,), contiguous_check=False))
+    report = train_ensemble(table, one_network_per_fold(folds=2, epochs=2, hidden=(8,), contiguous_check=False))
     folder = tmp_path_factory.mktemp("models") / "model"
     save_ensemble(report.ensemble, folder)
     return folder, report, table

@@ -14,6 +14,7 @@ from tests.conftest import EXAMPLES, harmonic_tone, synthetic_voice_rows
 from vgr.cli import app
 
 runner = CliRunner()
+MEMBER_FILES = ["fold_01_1.npz", "fold_01_2.npz", "fold_02_1.npz", "fold_02_2.npz", "fold_03_1.npz", "fold_03_2.npz"]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def trained(small_csv, tmp_path_factory):
 
 def test_train_writes_model_and_logs(trained):
     base, result = trained
-    assert sorted(p.name for p in (base / "model").iterdir()) == ["fold_01.npz", "fold_02.npz", "fold_03.npz", "model.json"]
+    assert sorted(p.name for p in (base / "model").iterdir()) == [*MEMBER_FILES, "model.json"]  # 2 per fold: the default
     assert {p.name for p in (base / "logs").iterdir()} == {"fold_01.csv", "fold_02.csv", "fold_03.csv", "summary.json", "curves.png"}
     assert (base / "logs" / "curves.png").read_bytes()[:4] == b"\x89PNG"
     with open(base / "logs" / "fold_01.csv") as stream:
@@ -54,7 +55,7 @@ def test_same_seed_gives_identical_checkpoints(trained, small_csv, tmp_path):
     again = tmp_path / "again"
     assert runner.invoke(app, ["train", str(small_csv), "-o", str(again), "--folds", "3", "--epochs", "60",
                                "--hidden", "16,16", "--seed", "1", "-w", "1"]).exit_code == 0
-    for name in ("fold_01.npz", "fold_02.npz", "fold_03.npz", "model.json"):
+    for name in (*MEMBER_FILES, "model.json"):
         assert (again / name).read_bytes() == (base / "model" / name).read_bytes(), name
 
 
@@ -137,3 +138,61 @@ def test_train_options_for_the_fit_are_recorded(small_csv, tmp_path):
     assert "quantiles" in metadata["members"][0]["scaler"]
     wrong = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "n"), "--scaling", "minmax"])
     assert wrong.exit_code == 2 and "minmax" in wrong.stderr and not (tmp_path / "n").exists()
+
+
+def test_help_lists_members_per_fold():
+    result = runner.invoke(app, ["train", "--help"])
+    assert result.exit_code == 0 and "--members-per-fold" in result.stdout
+    assert "each with its own" in " ".join(result.stdout.split())
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize("options, message", [
+    (["--members-per-fold", "0"], "members per fold must be a whole number from 1 to 10, not 0"),
+    (["--members-per-fold", "11"], "members per fold must be a whole number from 1 to 10, not 11"),
+    (["--members-per-fold", "two"], "--members-per-fold takes a whole number, not 'two'"),
+    (["--members-per-fold", "1.5"], "--members-per-fold takes a whole number, not '1.5'"),
+    (["--folds", "20", "--members-per-fold", "6"], "20 folds of 6 members are more than the 100 members a model may hold"),
+])
+def test_bad_members_per_fold_is_one_line(small_csv, tmp_path, options, message):
+    result = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "m"), *options])
+    assert result.exit_code == 1
+    assert result.stderr == f"vgr: error: {message}\n" and "Traceback" not in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_members_per_fold_is_recorded_and_every_member_votes(small_csv, tmp_path):
+    from vgr.models.checkpoint import load_ensemble
+
+    result = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "m"), "--folds", "3", "--epochs", "5",
+                                 "--hidden", "8", "--members-per-fold", "2", "--no-contiguous-check"])
+    assert result.exit_code == 0, result.output
+    assert "trained 3 folds of 2 members on 317 rows" in result.stderr
+    metadata = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert metadata["training"]["members_per_fold"] == 2
+    assert [m["file"] for m in metadata["members"]] == MEMBER_FILES
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [*MEMBER_FILES, "model.json"]
+    model = load_ensemble(tmp_path / "m")
+    rows = pd.read_csv(small_csv)[list(model.feature_names)].to_numpy()[:40]
+    each = np.stack([member.probabilities(rows) for member in model.members])
+    predictions = model.predict(rows)
+    assert len(model.members) == 6 and {p.members for p in predictions} == {6}
+    np.testing.assert_allclose([p.p_male for p in predictions], each[:, :, 1].mean(axis=0), rtol=1e-6)
+    male_votes = (each.argmax(axis=2) == 1).sum(axis=0)
+    assert [p.votes for p in predictions] == [v if p.label == "male" else 6 - v for v, p in zip(male_votes, predictions)]
+
+
+def test_cli_defaults_are_the_library_defaults(small_csv, tmp_path, monkeypatch):
+    """`vgr train CSV -o DIR` with no option trains exactly ``TrainingSettings()`` (the bench scores that)."""
+    import vgr.models.training as training
+
+    seen = []
+
+    def capture(table, settings, **_):
+        seen.append(settings)
+        raise training.TableError("stop here")
+
+    monkeypatch.setattr(training, "train_ensemble", capture)
+    result = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "m")])
+    assert result.exit_code == 1 and result.stderr == "vgr: error: stop here\n"
+    assert seen == [training.TrainingSettings()]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.conftest import one_network_per_fold
 from vgr.errors import TableError
 from vgr.models.folds import contiguous_folds, stratified_folds, validation_split
 from vgr.models.training import TrainingSettings, train_ensemble
 from vgr.features.names import FEATURE_NAMES
 from vgr.runs.tables import FeatureTable, read_feature_table
 
-TINY = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=True)
+TINY = one_network_per_fold(folds=3, epochs=10, hidden=(16, 16), contiguous_check=True)
 
 
 def test_stratified_folds_partition_rows_and_keep_class_balance():
@@ -77,7 +78,7 @@ def test_member_k_never_sees_fold_k(monkeypatch, refit):
         return real_fit(features, labels, rows, validation_rows, settings, epochs, seed, on_epoch)
 
     monkeypatch.setattr(training, "_fit_member", recording_fit)
-    settings = TrainingSettings(folds=3, epochs=2, hidden=(4,), contiguous_check=False, refit=refit)
+    settings = one_network_per_fold(folds=3, epochs=2, hidden=(4,), contiguous_check=False, refit=refit)
     report = training.train_ensemble(table, settings)
     stored = [set(fold.test_indices.tolist()) for fold in report.folds]
     assert sorted(i for rows in stored for i in rows) == list(range(90))  # the folds partition the rows
@@ -95,7 +96,7 @@ def test_member_k_never_sees_fold_k(monkeypatch, refit):
 
 
 def test_same_seed_same_result_whatever_the_workers(voice, tiny_report):
-    settings = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=False)
+    settings = one_network_per_fold(folds=3, epochs=10, hidden=(16, 16), contiguous_check=False)
     again = train_ensemble(voice, settings, workers=2)
     assert again.out_of_fold_accuracy == tiny_report.out_of_fold_accuracy
     np.testing.assert_array_equal(again.out_of_fold_p_male, tiny_report.out_of_fold_p_male)
@@ -137,7 +138,7 @@ def test_rank_gauss_scaler_maps_training_rows_onto_a_normal_and_keeps_order():
 
 
 def test_rank_gauss_training_is_recorded_and_reproducible(voice):
-    settings = TrainingSettings(folds=3, epochs=10, hidden=(16, 16), contiguous_check=False, scaling="rank-gauss",
+    settings = one_network_per_fold(folds=3, epochs=10, hidden=(16, 16), contiguous_check=False, scaling="rank-gauss",
                                 batch_size=64)
     report = train_ensemble(voice, settings)
     assert report.out_of_fold_accuracy > 0.85  # a few epochs of a small net; chance is 0.5
@@ -150,9 +151,9 @@ def test_rank_gauss_training_is_recorded_and_reproducible(voice):
 
 
 def test_refit_retrains_on_all_training_rows_for_the_chosen_epochs(voice):
-    base = TrainingSettings(folds=3, epochs=6, hidden=(16,), contiguous_check=False)
+    base = one_network_per_fold(folds=3, epochs=6, hidden=(16,), contiguous_check=False)
     plain = train_ensemble(voice, base)
-    refit = train_ensemble(voice, TrainingSettings(folds=3, epochs=6, hidden=(16,), contiguous_check=False, refit=True))
+    refit = train_ensemble(voice, one_network_per_fold(folds=3, epochs=6, hidden=(16,), contiguous_check=False, refit=True))
     assert [f.best_epoch for f in refit.folds] == [f.best_epoch for f in plain.folds]  # chosen the same way
     test_rows = stratified_folds(voice.labels, 3, 0)[0]
     training_rows = np.setdiff1d(np.arange(len(voice.labels)), test_rows)
@@ -161,3 +162,39 @@ def test_refit_retrains_on_all_training_rows_for_the_chosen_epochs(voice):
     assert plain.ensemble.members[0].scaler.mean[0] != pytest.approx(scaler.mean[0])
     assert not np.array_equal(refit.out_of_fold_p_male, plain.out_of_fold_p_male)
     assert refit.ensemble.metadata["training"]["refit"] is True
+
+
+def test_members_per_fold_all_vote_and_the_first_is_the_single_network(voice):
+    """Member 0 of each fold keeps the seed a one-member fold always had (old recipes retrain bit for bit); the
+    fold's held-out p(male) is the mean of all its members, as the ensemble's vote takes it."""
+    recipe = {"folds": 3, "epochs": 4, "hidden": (8,), "features": FEATURE_NAMES, "scaling": "standard",
+              "refit": False, "contiguous_check": False}
+    one = train_ensemble(voice, TrainingSettings(**recipe, members_per_fold=1))
+    two = train_ensemble(voice, TrainingSettings(**recipe, members_per_fold=2), workers=2)
+    assert len(two.ensemble.members) == 6 and len(two.folds) == 3
+    for fold in range(3):
+        first, second = two.ensemble.members[2 * fold: 2 * fold + 2]
+        for ours, theirs in zip(first.layers.weights, one.ensemble.members[fold].layers.weights):
+            np.testing.assert_array_equal(ours, theirs)
+        assert not np.array_equal(first.layers.weights[0], second.layers.weights[0])
+    for fold, rows in enumerate(stratified_folds(voice.labels, 3, 0)):
+        each = [m.probabilities(voice.features[rows])[:, 1] for m in two.ensemble.members[2 * fold: 2 * fold + 2]]
+        np.testing.assert_allclose(two.out_of_fold_p_male[rows], np.mean(each, axis=0), rtol=1e-6)
+        assert not np.allclose(each[0], each[1])
+    report = two.folds[0]
+    assert len(report.best_epochs) == 2 and report.best_epochs[0] == report.best_epoch
+    assert two.ensemble.metadata["training"]["members_per_fold"] == 2
+    assert two.ensemble.metadata["metrics"]["folds"][0]["best_epochs"] == list(report.best_epochs)
+
+
+@pytest.mark.parametrize("value, message", [
+    (0, "members per fold must be a whole number from 1 to 10, not 0"),
+    (11, "members per fold must be a whole number from 1 to 10, not 11"),
+    (True, "members per fold must be a whole number from 1 to 10, not True"),
+    (2.0, "members per fold must be a whole number from 1 to 10, not 2.0"),
+])
+def test_bad_members_per_fold_is_refused(value, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        TrainingSettings(members_per_fold=value)
+    with pytest.raises(ValueError, match="^20 folds of 6 members are more than the 100 members a model may hold$"):
+        TrainingSettings(folds=20, members_per_fold=6)

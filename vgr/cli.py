@@ -358,19 +358,20 @@ def train(
     csvs: Annotated[list[Path], typer.Argument(metavar="CSV", help="Features CSVs (voice.csv, vgr extract output); concatenated.")],
     model_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder for the fold checkpoints and model.json.")],
     log_dir: Annotated[Optional[Path], typer.Option("--logs", "-l", help="Folder for learning curves and summary.")] = None,
-    folds: Annotated[int, typer.Option("--folds", "-k", min=2, help="Number of folds (= ensemble members).")] = 10,
+    folds: Annotated[int, typer.Option("--folds", "-k", min=2, help="Number of folds; the networks of every fold vote.")] = 10,
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs per fold; the best on validation is kept.")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the folds, initialisation and batches.")] = 0,
-    features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature columns.", show_default="all 20")] = None,
-    hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64.")] = None,
+    features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature columns.", show_default="the 12 spectral-shape columns and meanfun")] = None,
+    hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64 (the paper's).", show_default="128,128")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per mini-batch.")] = 128,
-    scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.standard,
+    scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.rank_gauss,
     refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Retrain each member on all its training rows for the epoch count its validation split chose.")] = False,
+    members_per_fold: Annotated[str, typer.Option("--members-per-fold", metavar="<int>", help="Networks trained per fold, each with its own seed; all of them vote (1 to 10).")] = "2",
     contiguous: Annotated[bool, typer.Option("--contiguous-check/--no-contiguous-check", help="Also report contiguous, unshuffled folds.")] = True,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Folds trained in parallel processes.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
 ) -> None:
-    """Train the paper's MLP as a k-fold ensemble; every fold's model votes at prediction time (pip install "vgr[train]")."""
+    """Train a k-fold ensemble of MLPs; every network of every fold votes at prediction time (pip install "vgr[train]")."""
     import time
 
     _require("train", "torch", *(["matplotlib"] if log_dir is not None else []))
@@ -383,13 +384,17 @@ def train(
 
     if model_dir.exists() and (not model_dir.is_dir() or any(model_dir.iterdir())):
         refuse_overwrite(model_dir, force)
-    columns = tuple(c.strip() for c in features.split(",")) if features else FEATURE_NAMES
+    columns = tuple(c.strip() for c in features.split(",")) if features else TrainingSettings().features
     unknown = [c for c in columns if c not in FEATURE_NAMES]
     if unknown:
         fail(f"unknown feature(s) {', '.join(unknown)}; choose from {', '.join(FEATURE_NAMES)}")
-    settings = TrainingSettings(folds=folds, epochs=epochs, seed=seed, features=columns, contiguous_check=contiguous,
-                                batch_size=batch_size, scaling=scaling.value, refit=refit,
-                                **({"hidden": _sizes(hidden)} if hidden else {}))
+    try:
+        settings = TrainingSettings(folds=folds, epochs=epochs, seed=seed, features=columns, contiguous_check=contiguous,
+                                    batch_size=batch_size, scaling=scaling.value, refit=refit,
+                                    members_per_fold=_whole(members_per_fold, "--members-per-fold"),
+                                    **({"hidden": _sizes(hidden)} if hidden else {}))
+    except ValueError as error:
+        fail(str(error))
     table = read_feature_table(csvs, columns=columns)
     started = time.perf_counter()
 
@@ -404,7 +409,8 @@ def train(
 
         write_logs(report, log_dir, force=force)
     contiguous_text = "" if report.contiguous_accuracy is None else f", contiguous folds {report.contiguous_accuracy:.2%}"
-    warn(f"trained {folds} folds on {len(table.ids)} rows in {time.perf_counter() - started:.1f} s -> {model_dir}")
+    each = "" if settings.members_per_fold == 1 else f" of {settings.members_per_fold} members"
+    warn(f"trained {folds} folds{each} on {len(table.ids)} rows in {time.perf_counter() - started:.1f} s -> {model_dir}")
     typer.echo(f"out-of-fold accuracy {report.out_of_fold_accuracy:.2%} (mean fold {report.mean_fold_accuracy:.2%})"
                f"{contiguous_text}")
 
@@ -452,6 +458,13 @@ def _blend(text: str) -> float | None:
     if not 0.0 <= weight <= 1.0:
         fail(f"--blend takes a number from 0 to 1, a fraction or 'auto', not {text!r}")
     return weight
+
+
+def _whole(text: str, option: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        fail(f"{option} takes a whole number, not {text!r}")
 
 
 def _sizes(text: str) -> tuple[int, ...]:

@@ -6,4 +6,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "dfrange", "modindx",
 )
 
+# What `vgr train` uses unless told: the 12 spectral-shape columns and meanfun. minfun, maxfun and the five
+# dominant-frequency columns are left out: they move with the recording set-up rather than the voice.
+TRAINING_FEATURES: tuple[str, ...] = FEATURE_NAMES[:13]
+
 LABELS: tuple[str, ...] = ("female", "male")

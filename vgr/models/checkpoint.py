@@ -1,4 +1,7 @@
-"""MODEL_DIR on disk: ``model.json`` (metadata, scalers) and one ``fold_XX.npz`` of plain arrays per member.
+"""MODEL_DIR on disk: ``model.json`` (metadata, scalers) and one ``.npz`` of plain arrays per member.
+
+Members are stored fold by fold: ``fold_XX.npz``, or ``fold_XX_M.npz`` when each fold has several networks
+(``training.members_per_fold``). ``model.json`` lists every member's file, so loading needs no naming rule.
 
 Loading never unpickles anything (``numpy.load(allow_pickle=False)``) and needs no torch. A model folder is
 untrusted input: ``vgr.models.schema`` checks all of ``model.json`` and each fold's declared shapes first.
@@ -36,8 +39,12 @@ def save_ensemble(ensemble: Ensemble, folder: str | Path, *, force: bool = False
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         members = []
-        for index, member in enumerate(ensemble.members, start=1):
-            name = f"fold_{index:02d}.npz"
+        per_fold = ensemble.metadata.get("training", {}).get("members_per_fold", 1)
+        if not isinstance(per_fold, int) or per_fold < 1 or len(ensemble.members) % per_fold:
+            per_fold = 1  # not a vgr train ensemble: number the members one by one
+        for index, member in enumerate(ensemble.members):
+            fold, rank = divmod(index, per_fold)
+            name = f"fold_{fold + 1:02d}.npz" if per_fold == 1 else f"fold_{fold + 1:02d}_{rank + 1}.npz"
             member.layers.save(staging / name)
             members.append({"file": name, "scaler": member.scaler.as_dict()})
         metadata = {

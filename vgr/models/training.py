@@ -8,10 +8,11 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from vgr.errors import TableError
-from vgr.features.names import FEATURE_NAMES, LABELS
+from vgr.features.names import LABELS, TRAINING_FEATURES
 from vgr.models import folds as splits
 from vgr.models.ensemble import Ensemble, Member
 from vgr.models.network import MLPConfig, build_network
+from vgr.models.schema import MAX_MEMBERS
 from vgr.models.scaler import Scaler
 from vgr.models.trainer import EpochLog, TrainerSettings, fit
 from vgr.models.weights import Layers
@@ -19,10 +20,18 @@ from vgr.runs.tables import FeatureTable
 
 
 SCALINGS = ("standard", "rank-gauss")
+MAX_MEMBERS_PER_FOLD = 10
+
+
+def member_seed(seed: int, fold: int, member: int) -> int:
+    """The seed of a fold's ``member`` (from 0): member 0 keeps the seed single-member ensembles always had."""
+    return seed * 1000 + fold + 1_000_000 * member
 
 
 @dataclass(frozen=True)
 class TrainingSettings:
+    """The `vgr train` defaults: chosen by `python bench/train.py --sweep select` (bench/README.md)."""
+
     folds: int = 10
     epochs: int = 100
     batch_size: int = 128
@@ -30,17 +39,25 @@ class TrainingSettings:
     weight_decay: float = 1e-4
     validation_fraction: float = 0.1
     seed: int = 0
-    hidden: tuple[int, ...] = MLPConfig.hidden
+    hidden: tuple[int, ...] = (128, 128)
     dropout: float = MLPConfig.dropout
-    features: tuple[str, ...] = FEATURE_NAMES
+    features: tuple[str, ...] = TRAINING_FEATURES
     log_features: tuple[str, ...] = ("skew", "kurt")  # heavy-tailed: signed log before standardising
-    scaling: str = "standard"  # or "rank-gauss": every column through its quantiles onto a normal first
+    scaling: str = "rank-gauss"  # every column through its quantiles onto a normal; or "standard"
     refit: bool = False  # retrain on all training rows for the epoch count the validation split chose
+    members_per_fold: int = 2  # networks per fold, each with its own seed; every one of them votes
     contiguous_check: bool = True
 
     def __post_init__(self) -> None:
         if self.scaling not in SCALINGS:
             raise ValueError(f"scaling {self.scaling!r} is not one of {', '.join(SCALINGS)}")
+        if isinstance(self.members_per_fold, bool) or not isinstance(self.members_per_fold, int) \
+                or not 1 <= self.members_per_fold <= MAX_MEMBERS_PER_FOLD:
+            raise ValueError(f"members per fold must be a whole number from 1 to {MAX_MEMBERS_PER_FOLD}, "
+                             f"not {self.members_per_fold!r}")
+        if self.folds * self.members_per_fold > MAX_MEMBERS:
+            raise ValueError(f"{self.folds} folds of {self.members_per_fold} members are more than the {MAX_MEMBERS} "
+                             "members a model may hold")
 
     def as_dict(self) -> dict:
         return {**asdict(self), "hidden": list(self.hidden), "features": list(self.features),
@@ -52,9 +69,10 @@ class FoldReport:
     fold: int
     test_rows: int
     test_accuracy: float
-    best_epoch: int
+    best_epoch: int  # of the fold's first member, whose ``history`` this is
     history: list[EpochLog] = field(repr=False)
-    test_indices: np.ndarray = field(repr=False)  # the rows this fold's member never trained on
+    test_indices: np.ndarray = field(repr=False)  # the rows this fold's members never trained on
+    best_epochs: tuple[int, ...] = ()  # of every member of the fold
 
 
 @dataclass
@@ -75,7 +93,7 @@ class TrainingReport:
             "mean_fold_accuracy": self.mean_fold_accuracy,
             "contiguous_out_of_fold_accuracy": self.contiguous_accuracy,
             "folds": [{"fold": f.fold, "test_rows": f.test_rows, "test_accuracy": f.test_accuracy,
-                       "best_epoch": f.best_epoch} for f in self.folds],
+                       "best_epoch": f.best_epoch, "best_epochs": list(f.best_epochs)} for f in self.folds],
         }
 
 
@@ -127,45 +145,53 @@ def _fit_member(features, labels, rows, validation_rows, settings: TrainingSetti
     return Member(Layers.from_state_dict(network.state_dict()), scaler), history
 
 
-def _fold_job(args):
-    """One fold in a worker process: returns (member, history, p_male of the test rows)."""
+def _member_job(args):
+    """One network of one fold in a worker process: returns (member, history, p_male of the test rows)."""
     import torch
 
-    features, labels, test_rows, settings, fold = args
+    features, labels, test_rows, settings, fold, index = args
     torch.set_num_threads(1)  # bit-identical results whatever the machine's core count
     train_rows = np.setdiff1d(np.arange(len(labels)), test_rows)
-    member, history = _train_member(features, labels, train_rows, settings, settings.seed * 1000 + fold, None)
+    seed = member_seed(settings.seed, fold, index)
+    member, history = _train_member(features, labels, train_rows, settings, seed, None)
     p_male = member.probabilities(features[test_rows])[:, LABELS.index("male")]
     return member, history, p_male
 
 
 def _run_folds(table, settings, test_sets, protocol: str, workers: int, progress: Progress | None):
+    """Members in fold order (fold 1's members first); a fold's p(male) is its members' mean, as the vote takes it."""
     from concurrent.futures import ProcessPoolExecutor
 
     features, labels = table.features, table.labels
-    jobs = [(features, labels, rows, settings, fold) for fold, rows in enumerate(test_sets, start=1)]
+    per_fold = settings.members_per_fold
+    jobs = [(features, labels, rows, settings, fold, index)
+            for fold, rows in enumerate(test_sets, start=1) for index in range(per_fold)]
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(_reported(pool.map(_fold_job, jobs), protocol, progress))
+            results = list(_reported(pool.map(_member_job, jobs), per_fold, protocol, progress))
     else:
-        results = list(_reported(map(_fold_job, jobs), protocol, progress))
+        results = list(_reported(map(_member_job, jobs), per_fold, protocol, progress))
     p_male = np.full(len(labels), np.nan)
     members, reports = [], []
-    for fold, (rows, (member, history, fold_p_male)) in enumerate(zip(test_sets, results), start=1):
+    for fold, rows in enumerate(test_sets, start=1):
+        fold_results = results[(fold - 1) * per_fold: fold * per_fold]
+        fold_p_male = np.mean([result[2] for result in fold_results], axis=0)
         p_male[rows] = fold_p_male
         accuracy = float(np.mean((fold_p_male >= 0.5) == (labels[rows] == LABELS.index("male"))))
-        best = min(history, key=lambda log: log.validation_loss).epoch
-        members.append(member)
-        reports.append(FoldReport(fold, len(rows), accuracy, best, history, rows))
+        bests = tuple(min(history, key=lambda log: log.validation_loss).epoch for _, history, _ in fold_results)
+        members.extend(member for member, _, _ in fold_results)
+        reports.append(FoldReport(fold, len(rows), accuracy, bests[0], fold_results[0][1], rows, bests))
     oof = float(np.mean((p_male >= 0.5) == (labels == LABELS.index("male"))))
     return members, reports, oof, p_male
 
 
-def _reported(results, protocol, progress):
-    for fold, (member, history, p_male) in enumerate(results, start=1):
-        if progress:
-            best = min(history, key=lambda log: log.validation_loss)
-            progress(protocol, fold, best)
+def _reported(results, per_fold, protocol, progress):
+    """Pass the results on; ``progress`` hears of each fold once its last member is done (with the first's best)."""
+    first = None
+    for count, (member, history, p_male) in enumerate(results):
+        first = history if count % per_fold == 0 else first
+        if progress and count % per_fold == per_fold - 1:
+            progress(protocol, count // per_fold + 1, min(first, key=lambda log: log.validation_loss))
         yield member, history, p_male
 
 

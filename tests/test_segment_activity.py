@@ -152,3 +152,11 @@ def test_vgr_serve_says_the_same_line_before_serving(monkeypatch):
         '(pip install "vgr[vad]")']
     monkeypatch.setattr(silero, "available", lambda: True)
     assert "onnxruntime" not in CliRunner().invoke(app, ["serve", "--port", "8123"]).stderr
+
+
+def test_files_share_one_network_session_and_get_the_same_answers():
+    samples = music(3.0).astype(np.float32)
+    first, second = silero.Silero(), silero.Silero()
+    assert first.session is second.session  # built once per process, not per file
+    np.testing.assert_array_equal(np.concatenate([first.feed(samples), first.finish()]),
+                                  np.concatenate([second.feed(samples), second.finish()]))

@@ -240,3 +240,19 @@ def test_a_change_of_speaker_without_a_pause_is_found_within_a_window(tmp_path):
     segments = segment_file(path).segments
     assert [s.label for s in segments] == ["female", "male"]
     assert abs(segments[0].end - (1 + female.size / RATE)) <= 1.0
+
+
+def test_progress_moves_forward_through_speech_detection_then_the_windows(mixture):
+    from vgr.segment.core import DETECTION_SHARE
+    from vgr.segment.detect import vetoes
+
+    path, _ = mixture
+    calls = []
+    result = segment_file(path, on_progress=lambda done, total: calls.append((done, total)))
+    done = np.array([c[0] for c in calls])
+    assert {c[1] for c in calls} == {result.seconds}
+    assert np.all(np.diff(done) >= 0) and done[-1] == result.seconds
+    windows = done[(done > DETECTION_SHARE * result.seconds) & (done < result.seconds)]
+    assert windows.size >= 1  # the window pass reports between the detection's share and the end
+    if vetoes():  # the silero-vad pass reports as it reads, within its share
+        assert 0 < done[0] <= DETECTION_SHARE * result.seconds + 1e-9

@@ -132,24 +132,37 @@ def fill_window(wav: np.ndarray) -> np.ndarray:
     return np.tile(wav, -(-window // wav.size))
 
 
-def embed(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """The 256-d unit-length embedding of a recording: the normalised mean of its partial embeddings."""
+def _partial_frames(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The mel frames of each 1.6 s partial of a clip, (partials, 160, 40), cut as Resemblyzer cuts them."""
     wav = fill_window(to_encoder_input(samples, sample_rate))
     slices = partial_slices(wav.size)
     needed = slices[-1].stop * HOP
     if needed >= wav.size:
         wav = np.pad(wav, (0, needed - wav.size))
+    mel = mel_frames(wav)
+    return np.stack([mel[s] for s in slices])
+
+
+def _unit_partials(frames: np.ndarray) -> np.ndarray:
+    """Each partial's embedding at unit length (an all-zero one stays zero)."""
     w = _weights()
+    partial = np.maximum(_lstm_last_hidden(frames) @ w["linear_weight"].T + w["linear_bias"], 0.0)
+    norms = np.linalg.norm(partial, axis=1, keepdims=True)
+    return partial / np.where(norms > 0, norms, 1.0)
+
+
+def _one_blas_thread():
+    """Small matrix products (the mel filters, 480 LSTM steps): BLAS threads only spin against each other
+    (16x slower beside a busy core, and twice the CPU time even on an idle machine)."""
     from threadpoolctl import threadpool_limits
 
-    # small matrix products (the mel filters, 480 LSTM steps): BLAS threads only spin against each other
-    # (16x slower beside a busy core, and twice the CPU time even on an idle machine)
-    with threadpool_limits(limits=1, user_api="blas"):
-        mel = mel_frames(wav)
-        batch = np.stack([mel[s] for s in slices])
-        partial = np.maximum(_lstm_last_hidden(batch) @ w["linear_weight"].T + w["linear_bias"], 0.0)
-    norms = np.linalg.norm(partial, axis=1, keepdims=True)
-    partial = partial / np.where(norms > 0, norms, 1.0)
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def embed(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The 256-d unit-length embedding of a recording: the normalised mean of its partial embeddings."""
+    with _one_blas_thread():
+        partial = _unit_partials(_partial_frames(samples, sample_rate))
     mean = partial.mean(axis=0)
     return (mean / np.linalg.norm(mean)).astype(np.float64)
 
@@ -164,24 +177,10 @@ def embed_many(clips: list[np.ndarray], sample_rate: int | Sequence[int]) -> np.
     if not clips:
         return np.empty((0, 256), dtype=np.float64)
     rates = [sample_rate] * len(clips) if isinstance(sample_rate, (int, np.integer)) else list(sample_rate)
-    batches, owners = [], []
-    for index, (clip, rate) in enumerate(zip(clips, rates, strict=True)):
-        wav = fill_window(to_encoder_input(clip, rate))
-        slices = partial_slices(wav.size)
-        needed = slices[-1].stop * HOP
-        if needed >= wav.size:
-            wav = np.pad(wav, (0, needed - wav.size))
-        mel = mel_frames(wav)
-        batches += [mel[s] for s in slices]
-        owners += [index] * len(slices)
-    w = _weights()
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        partial = np.maximum(_lstm_last_hidden(np.stack(batches)) @ w["linear_weight"].T + w["linear_bias"], 0.0)
-    norms = np.linalg.norm(partial, axis=1, keepdims=True)
-    partial = partial / np.where(norms > 0, norms, 1.0)
-    owners = np.asarray(owners)
+    with _one_blas_thread():
+        frames = [_partial_frames(clip, rate) for clip, rate in zip(clips, rates, strict=True)]
+        partial = _unit_partials(np.concatenate(frames))
+    owners = np.repeat(np.arange(len(clips)), [len(f) for f in frames])
     sums = np.zeros((len(clips), partial.shape[1]), dtype=np.float64)
     np.add.at(sums, owners, partial)
     means = sums / np.bincount(owners, minlength=len(clips))[:, None]

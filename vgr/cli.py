@@ -134,6 +134,11 @@ def extract(
         raise typer.Exit(1)
 
 
+# options several commands declare alike (typer reads the Annotated alias as if written out)
+BundledModel = Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder.", show_default="the bundled model")]
+StdoutOrFile = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+
+
 class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -143,9 +148,9 @@ class OutputFormat(str, Enum):
 @app.command()
 def predict(
     inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help="Audio files, folders (recursive), or features CSVs (*.csv).")],
-    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder.", show_default="the bundled model")] = None,
+    model: BundledModel = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")] = OutputFormat.table,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output: StdoutOrFile = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Parallel processes.", show_default="all cores")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
@@ -188,9 +193,9 @@ def predict(
 @app.command()
 def segment(
     inputs: Annotated[list[Path], typer.Argument(metavar="FILE", help="Audio files (long recordings) and/or folders (recursive).")],
-    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder.", show_default="the bundled model")] = None,
+    model: BundledModel = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json.")] = OutputFormat.csv,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output: StdoutOrFile = None,
     plot: Annotated[Optional[Path], typer.Option("--plot", help="Also draw the timelines into this PNG (needs matplotlib: pip install \"vgr[train]\").")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT and PLOT if they exist.")] = False,
 ) -> None:
@@ -480,7 +485,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 @app.command()
 def evaluate(
     csv_path: Annotated[Path, typer.Argument(metavar="CSV", help="Features CSV with a label column.")],
-    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder.", show_default="the bundled model")] = None,
+    model: BundledModel = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write one prediction per row here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
@@ -522,7 +527,7 @@ def evaluate(
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
-    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder.", show_default="the bundled model")] = None,
+    model: BundledModel = None,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.001, help="Largest accepted upload.")] = 25.0,
 ) -> None:
     """Serve a web page and an HTTP API for predictions (pip install "vgr[serve]")."""

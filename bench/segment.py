@@ -126,9 +126,14 @@ def run(folder: Path, model, settings) -> tuple[dict, dict]:
     return totals, errors
 
 
+def error_rate(t: dict) -> float:
+    """(unlabelled + wrong-sex + false-alarm seconds) / true speech seconds of ``run``'s totals."""
+    return (t["speech"] - t["right"] + t["false_alarm"]) / t["speech"]
+
+
 def cells(t: dict, errors: list) -> str:
     """right sex | labelled speech: right sex | unlabelled | false alarm s | error | boundary error median (p90) s"""
-    error = (t["speech"] - t["right"] + t["false_alarm"]) / t["speech"]
+    error = error_rate(t)
     return (f"{t['right'] / t['speech']:.1%} | {t['right'] / (t['speech'] - t['missed']):.1%} | "
             f"{t['missed'] / t['speech']:.1%} | {t['false_alarm']:.1f} | {error:.1%} | "
             f"{np.median(errors):.2f} ({np.percentile(errors, 90):.2f})")
@@ -153,7 +158,7 @@ def choose(workers: int) -> None:
             shown, mean = [], []
             for folder in sets.values():
                 t = run(folder, model, settings)[0]["all"]
-                error = (t["speech"] - t["right"] + t["false_alarm"]) / t["speech"]
+                error = error_rate(t)
                 shown.append(f"{t['right'] / t['speech']:.1%} | {error:.1%}")
                 mean.append(error)
             print(f"| {switch_cost:g} | {bridge:g} | {' | '.join(shown)} | {np.mean(mean):.1%} |", flush=True)

@@ -104,6 +104,18 @@ def test_a_device_or_pipe_as_output_is_written_into_never_replaced(tmp_path):
     assert lines[0].startswith("file,meanfreq,") and len(lines) == 2 and lines[1].startswith("a.flac,")
 
 
+@pytest.mark.bad_input
+def test_a_folder_as_file_output_is_refused_before_any_work_even_with_force(tmp_path):
+    (tmp_path / "a.flac").write_bytes((EXAMPLES / "male.flac").read_bytes())
+    (tmp_path / "out").mkdir()
+    for command in (["extract", "a.flac", "-o", "out"], ["predict", "a.flac", "-o", "out"],
+                    ["segment", "a.flac", "-o", "out"], ["segment", "a.flac", "--plot", "out"]):
+        result = vgr(*command, "--force", cwd=tmp_path)
+        assert result.returncode == 1
+        assert stderr_lines(result) == ["vgr: error: out: is a folder (name a file to write)"], command
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.flac", "out"] and not any((tmp_path / "out").iterdir())
+
+
 # --- 2, 3: any file name survives extract -> predict / evaluate, and every message stays on one line ------
 
 NAMES = {

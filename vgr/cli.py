@@ -388,7 +388,7 @@ def train(
     from vgr.runs.tables import read_feature_table
 
     if model_dir.exists() and (not model_dir.is_dir() or any(model_dir.iterdir())):
-        refuse_overwrite(model_dir, force)
+        refuse_overwrite(model_dir, force, folder=True)
     columns = tuple(c.strip() for c in features.split(",")) if features else TrainingSettings().features
     unknown = [c for c in columns if c not in FEATURE_NAMES]
     if unknown:

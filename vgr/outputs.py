@@ -64,8 +64,11 @@ def is_device_or_pipe(path: str | Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def refuse_overwrite(path: str | Path, force: bool) -> None:
-    """Raise ``OutputExistsError`` if ``path`` is an existing file or folder and ``force`` is not set."""
+def refuse_overwrite(path: str | Path, force: bool, *, folder: bool = False) -> None:
+    """Raise ``OutputExistsError`` if ``path`` is an existing file or folder and ``force`` is not set, or, for a
+    file output (``folder`` false), if it is a folder: no ``--force`` makes a folder into a file."""
+    if not folder and Path(path).is_dir():
+        raise OutputExistsError(f"{path}: is a folder (name a file to write)")
     if not force and Path(path).exists() and not is_device_or_pipe(path):
         raise OutputExistsError(f"{path}: already exists (use --force to overwrite)")
 

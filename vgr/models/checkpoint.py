@@ -34,7 +34,7 @@ def save_ensemble(ensemble: Ensemble, folder: str | Path, *, force: bool = False
     """Write the folder next to its final place, then move it in, so a reader never sees half of it."""
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        refuse_overwrite(folder, force)
+        refuse_overwrite(folder, force, folder=True)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:

@@ -10,7 +10,9 @@ Each mixture alternates turns of randomly drawn speakers (either sex); a turn is
 speaker, each trimmed of its leading and trailing silence, joined by 0.2 s pauses. Between turns: 0.6-1.5 s of
 silence, or (one gap in three) a steady tone or a hiss of 1-2 s flanked by 0.4 s of silence. Everything is at
 16 kHz over a faint hiss (-70 dBFS), so no stretch is digital zero. ``--abutting 0.5`` lets half the turns
-follow the one before without any gap: changes of speaker that only the voices tell. ``OUT_DIR/truth.csv`` holds
+follow the one before without any gap: changes of speaker that only the voices tell. ``--words`` cuts each
+utterance to one short word-like stretch, and ``--quieter 30`` plays each 0-30 dB down (default 0-6): quiet,
+isolated words, for the speech detector. ``OUT_DIR/truth.csv`` holds
 ``file,start,end,label,speaker``, one row per turn: the true segments, by construction.
 """
 
@@ -51,6 +53,25 @@ def trim(samples: np.ndarray, below_peak_db: float = 35.0) -> np.ndarray:
     return samples[keep[0] * frame : (keep[-1] + 1) * frame]
 
 
+def a_word(rng: np.random.Generator, samples: np.ndarray) -> np.ndarray:
+    """A short isolated word from ``samples``: a run of 0.3-1 s that ``vgr.segment.activity`` finds between pauses,
+    or else (most utterances are one run) 0.4-1 s around the loudest 20 ms, faded in and out over 20 ms."""
+    from vgr.segment import activity
+
+    frame = RATE // 50
+    count = samples.size // frame
+    level = 10 * np.log10(np.mean(np.square(samples[: count * frame].reshape(count, frame)), axis=1) + 1e-12)
+    runs = [(a, b) for a, b in activity.runs(activity.speech_frames(level, 0.02)) if 15 <= b - a <= 50]
+    if runs:
+        a, b = runs[rng.integers(len(runs))]
+        return samples[a * frame : b * frame]
+    length = int(rng.uniform(0.4, 1.0) * RATE)
+    start = int(np.clip(int(np.argmax(level)) * frame + frame // 2 - length // 2, 0, max(0, samples.size - length)))
+    word = samples[start : start + length].copy()
+    fade = np.minimum(1.0, np.minimum(np.arange(word.size), np.arange(word.size)[::-1]) / (0.02 * RATE))
+    return word * fade
+
+
 def gap(rng: np.random.Generator, kind: str, seconds: float) -> np.ndarray:
     n = int(seconds * RATE)
     t = np.arange(n) / RATE
@@ -77,9 +98,11 @@ def utterances(trainable: bool = False) -> dict[str, dict[str, list[Path]]]:
     return by_corpus, labels
 
 
-def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], seconds: float, abutting: float = 0.0):
+def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], seconds: float, abutting: float = 0.0,
+            words: bool = False, quieter: float = 6.0):
     """(samples, [(start, end, label, speaker)]) of one mixture about ``seconds`` long; a share ``abutting``
-    of the turns follow the one before without any pause (a change of speaker the level cannot show)."""
+    of the turns follow the one before without any pause (a change of speaker the level cannot show). With
+    ``words``, each utterance is cut to one word-like stretch; each is played 0 to ``quieter`` dB down."""
     names = sorted(speakers)
     parts, truth, at = [], [], 0.0
 
@@ -100,7 +123,10 @@ def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], second
         for k, index in enumerate(rng.choice(len(files), size=min(len(files), int(rng.integers(1, 4))), replace=False)):
             if k:
                 add(gap(rng, "silence", 0.2))
-            add(trim(load(files[index])) * 10 ** (rng.uniform(-6, 0) / 20))
+            utterance = trim(load(files[index]))
+            if words:
+                utterance = a_word(rng, utterance)
+            add(utterance * 10 ** (rng.uniform(-quieter, 0) / 20))
         truth.append((round(start, 3), round(at, 3), labels[speaker], speaker))
         if abutting and rng.random() < abutting:  # drawn only then, so that the default mixtures stay as they were
             continue
@@ -128,6 +154,10 @@ def main(argv=None) -> int:
                         help="mixtures of trainable speakers (speechocean762) instead: for choosing settings, not scoring")
     parser.add_argument("--abutting", type=float, default=0.0,
                         help="share of the turns that follow the one before without a pause [0]")
+    parser.add_argument("--words", action="store_true",
+                        help="cut each utterance to one word-like stretch of 0.3-1 s: short isolated words")
+    parser.add_argument("--quieter", type=float, default=6.0,
+                        help="each utterance is played down by 0 to this many dB [6]")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     by_corpus, labels = utterances(args.trainable)
@@ -135,7 +165,8 @@ def main(argv=None) -> int:
     rows = []
     for corpus in sorted(by_corpus):
         for k in range(args.per_corpus):
-            samples, truth = mixture(rng, by_corpus[corpus], labels, args.seconds, args.abutting)
+            samples, truth = mixture(rng, by_corpus[corpus], labels, args.seconds, args.abutting, args.words,
+                                     args.quieter)
             name = f"{corpus}_{k:02d}.wav"
             soundfile.write(args.out / name, np.clip(samples, -1, 1), RATE, subtype="PCM_16")
             rows += [(name, *row) for row in truth]

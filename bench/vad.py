@@ -25,7 +25,11 @@ Detectors (all at 16 kHz):
 - ``silero-ort``: the same network (its 16 kHz ONNX export) and the same defaults, run with onnxruntime and
   numpy only, 4 s pieces side by side (``vgr.segment.silero``);
 - ``energy&silero-W``: the energy detector's frames kept where silero-ort found speech within W s
-  (``vgr.segment.detect``).
+  (``vgr.segment.detect.gated``), silero-vad hearing the audio as it is;
+- ``vgr``: ``vgr segment``'s detector as shipped (``vgr.segment.detect.speech_regions``): the gate at 2 s, with
+  silero-vad hearing each stretch of the energy detector raised to speech level;
+- ``NAME@-55``: NAME with the energy detector's absolute floor at -55 dBFS, as it was before issue 17's
+  comparison on quiet speech (now -60).
 """
 
 from __future__ import annotations
@@ -127,9 +131,39 @@ def silero_ort():
     return detect
 
 
+def shipped():
+    """``vgr segment``'s own detector: the gate at its width, silero-vad hearing each stretch raised."""
+    from vgr.segment import detect
+
+    def detect_shipped(samples: np.ndarray) -> list[tuple[float, float]]:
+        return detect.speech_regions(levels(samples), 0.02, [samples], RATE)
+
+    return detect_shipped
+
+
+def at_absolute(db: float, make):
+    """``make``'s detector with the energy detector's absolute floor at ``db`` dBFS (-55 until issue 17's
+    quiet-speech comparison)."""
+    from vgr.segment import activity
+
+    detector = make()
+
+    def detect_at(samples: np.ndarray) -> list[tuple[float, float]]:
+        kept, activity.ABSOLUTE_DB = activity.ABSOLUTE_DB, db
+        try:
+            return detector(samples)
+        finally:
+            activity.ABSOLUTE_DB = kept
+
+    return detect_at
+
+
 DETECTORS = {"energy": lambda: energy, **{f"webrtc-{m}": (lambda m=m: webrtc(m)) for m in range(4)},
              "silero": silero_package, "silero-ort": silero_ort,
-             **{f"energy&silero-{w}": (lambda w=w: gated(w)) for w in (0.2, 0.5, 1.0, 2.0)}}
+             **{f"energy&silero-{w}": (lambda w=w: gated(w)) for w in (0.2, 0.5, 1.0, 2.0)},
+             "energy@-55": lambda: at_absolute(-55.0, lambda: energy),
+             "energy&silero-2.0@-55": lambda: at_absolute(-55.0, lambda: gated(2.0)),
+             "vgr": shipped}
 
 
 def read(path: Path) -> np.ndarray:

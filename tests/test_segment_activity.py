@@ -160,3 +160,27 @@ def test_files_share_one_network_session_and_get_the_same_answers():
     assert first.session is second.session  # built once per process, not per file
     np.testing.assert_array_equal(np.concatenate([first.feed(samples), first.finish()]),
                                   np.concatenate([second.feed(samples), second.finish()]))
+
+
+def test_each_stretch_is_raised_to_speech_level_never_lowered_and_between_takes_the_nearest():
+    levels_db = np.full(20, -90.0)
+    levels_db[2:5] = -50.0  # quiet: raised by 30 dB
+    levels_db[10:12] = -5.0  # loud: left alone
+    levels_db[16:18] = -200.0  # digital silence: raised by the cap only
+    speech = levels_db > -60
+    speech[16:18] = True
+    factors = 20 * np.log10(detect.gains(levels_db, speech))
+    expected = np.r_[np.full(7, 30.0), np.full(7, 0.0), np.full(6, detect.MAX_GAIN_DB)]  # bounds at 7 and 14
+    np.testing.assert_allclose(factors, expected, atol=1e-9)
+    assert np.all(detect.gains(levels_db, np.zeros(20, dtype=bool)) == 1.0)
+
+
+def test_a_quiet_word_that_silero_misses_is_heard_once_raised():
+    word = emodb("03a01Fa")[int(1.0 * RATE) : int(1.8 * RATE)] * 10 ** (-55 / 20)
+    samples = np.concatenate([np.zeros(RATE), word, np.zeros(RATE)])
+    samples += np.random.default_rng(2).normal(0, 3e-5, samples.size)
+    assert silero.speech_regions(silero.probabilities(samples), samples.size / RATE) == []  # the premise
+    speech = np.zeros(samples.size // 320, dtype=bool)
+    speech[50:90] = True  # where the word is
+    heard = detect.voice_regions([samples], RATE, detect.gains(levels(samples), speech), 320)
+    assert len(heard) == 1 and 0.9 < heard[0][0] < 1.2 and 1.6 < heard[0][1] < 2.0

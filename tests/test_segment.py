@@ -125,9 +125,11 @@ def test_one_stray_window_cannot_flip_a_turn_but_a_run_of_them_does():
     changed = np.array([confident, confident, -confident, -confident, -confident, -confident])
     assert two_state_path(changed, 4.0).tolist() == [1, 1, 0, 0, 0, 0]
     assert two_state_path(np.array([confident, -confident, confident]), 0.0).tolist() == [1, 0, 1]  # no cost: no smoothing
-    stray = np.array([confident, confident, -confident, confident, confident])
-    assert two_state_path(stray, Settings().switch_cost).tolist() == [1] * 5  # the default too keeps one stray out
-    assert two_state_path(np.array([confident, -confident, -confident, confident]), Settings().switch_cost).tolist() == [1, 0, 0, 1]
+    cost = Settings().switch_cost
+    unsure = 2 * cost - 0.1  # one window must outweigh twice the cost: going out, and back again
+    assert two_state_path(np.array([confident, confident, -unsure, confident, confident]), cost).tolist() == [1] * 5
+    assert two_state_path(np.array([confident, confident, -unsure - 0.2, confident]), cost).tolist() == [1, 1, 0, 1]
+    assert two_state_path(np.array([confident, -confident, -confident, confident]), cost).tolist() == [1, 0, 0, 1]
     assert two_state_path(np.empty(0), 4.0).size == 0
 
 

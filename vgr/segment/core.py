@@ -25,13 +25,14 @@ class Settings:
     A 1.6 s window is exactly one partial utterance of the voice encoder; the hop of half a window puts a
     verdict every 0.8 s. Within a stretch of speech the sex changes only when the windows' contrary evidence
     outweighs ``switch_cost`` (log-odds, each window's capped at 4); a contrary run that ends again must
-    outweigh twice that, so one window alone, however sure, cannot flip a turn. Segments of one sex less than
-    ``bridge`` seconds apart are joined (a speaker's pauses).
+    outweigh twice that, so one window alone flips a turn only if it is surer than log-odds 2 (p 0.88) and
+    its neighbours are not. Segments of one sex less than ``bridge`` seconds apart are joined (a speaker's
+    pauses).
     """
 
     window: float = 1.6
     hop: float = 0.8
-    switch_cost: float = 2.0
+    switch_cost: float = 1.0
     bridge: float = 1.0
     batch: int = 64  # windows judged together (their encoder partials are one LSTM batch)
 

@@ -368,7 +368,7 @@ def main() -> None:
         contiguous_time = time.perf_counter() - started
         print(f"| {name} | 10 | {args.epochs} | {args.workers} | {shuffled_time:.1f} | {shuffled.out_of_fold_accuracy:.2%} "
               f"| {shuffled.mean_fold_accuracy:.2%} | {contiguous_time:.1f} | {contiguous:.2%} |")
-    print(f"\n(python {sys.version.split()[0]}, torch single-threaded per fold process)")
+    print(f"\n(python {sys.version.split()[0]}, members stacked, one single-threaded process per worker)")
 
 
 if __name__ == "__main__":

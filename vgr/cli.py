@@ -373,7 +373,7 @@ def train(
     refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Retrain each member on all its training rows for the epoch count its validation split chose.")] = False,
     members_per_fold: Annotated[str, typer.Option("--members-per-fold", metavar="<int>", help="Networks trained per fold, each with its own seed; all of them vote (1 to 10).")] = "2",
     contiguous: Annotated[bool, typer.Option("--contiguous-check/--no-contiguous-check", help="Also report contiguous, unshuffled folds.")] = True,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Folds trained in parallel processes.")] = 2,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes; the members are dealt among them, each group trained as one stacked network.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
 ) -> None:
     """Train a k-fold ensemble of MLPs; every network of every fold votes at prediction time (pip install "vgr[train]")."""

@@ -121,4 +121,4 @@ def test_member_adam_is_torch_adam_for_each_member():
             theirs[m].zero_grad()
     for m in range(3):
         np.testing.assert_allclose(stacked[m].detach().numpy(), alone[m].detach().numpy(), rtol=1e-6, atol=1e-7)
-    assert ours.steps.tolist() == [4, 5, 3]
+    assert [int(count) for count in ours.steps[0]] == [4, 5, 3]

@@ -108,44 +108,41 @@ def fit(
 
 
 class MemberAdam:
-    """torch.optim.Adam's update (weight decay added to the gradient, as its ``weight_decay``) with a step count per
-    member: a member left out of a step keeps its weights, moments and count, so each moves exactly as alone."""
+    """torch's Adam (its fused kernel, weight decay added to the gradient) on each member's slice of the stacked
+    parameters, with a step count per member: a member left out of a step keeps its weights, moments and count,
+    so each moves exactly as it would alone. One fused pass over every slice costs a fraction of the dozen
+    elementwise passes a hand-written update takes."""
 
     def __init__(self, parameters, learning_rate: float, weight_decay: float, betas=(0.9, 0.999), eps: float = 1e-8):
         import torch
 
         self.parameters, self.learning_rate, self.weight_decay = parameters, learning_rate, weight_decay
         self.betas, self.eps = betas, eps
+        self.members = parameters[0].shape[0]
         self.first = [torch.zeros_like(p) for p in parameters]
         self.second = [torch.zeros_like(p) for p in parameters]
-        self.steps = torch.zeros(parameters[0].shape[0], dtype=torch.float64)
+        self.steps = [[torch.tensor(0.0) for _ in range(self.members)] for _ in parameters]  # per slice, as torch's
+        # The slices of what persists, made once: building them every step cost as much as the update itself.
+        self.slices = [[t[m] for t in tensors for m in range(self.members)] for tensors in
+                       (self.parameters, self.first, self.second, self.steps)]
 
     def step(self, active=None) -> None:
         """Apply and clear the gradients; ``active`` (bool per member) leaves the others untouched."""
         import torch
+        from torch.optim.adam import adam
 
-        beta1, beta2 = self.betas
+        grads = [p.grad[m] for p in self.parameters for m in range(self.members)]
+        parameters, first, second, steps = self.slices
+        if active is not None:
+            chosen = [i for i, on in enumerate(active.tolist() * len(self.parameters)) if on]
+            parameters, grads, first, second, steps = ([t[i] for i in chosen]
+                                                       for t in (parameters, grads, first, second, steps))
         with torch.no_grad():
-            self.steps += 1 if active is None else active
-            counts = self.steps.clamp(min=1)  # a member not yet stepped divides by nothing it keeps
-            step_size = (self.learning_rate / (1 - beta1 ** counts)).float()
-            correction = torch.sqrt(1 - beta2 ** counts).float()
-            for parameter, first, second in zip(self.parameters, self.first, self.second):
-                grad = parameter.grad
-                if self.weight_decay:
-                    grad = grad.add(parameter, alpha=self.weight_decay)
-                new_first = first.lerp(grad, 1 - beta1)
-                new_second = second.mul(beta2).addcmul_(grad, grad, value=1 - beta2)
-                denominator = (new_second.sqrt() / _per_member(correction, parameter)).add_(self.eps)
-                update = _per_member(step_size, parameter) * new_first / denominator
-                if active is None:
-                    first.copy_(new_first), second.copy_(new_second), parameter.sub_(update)
-                else:
-                    keep = _per_member(active, parameter)
-                    first.copy_(torch.where(keep, new_first, first))
-                    second.copy_(torch.where(keep, new_second, second))
-                    parameter.sub_(torch.where(keep, update, 0.0))
-                parameter.grad = None
+            adam(parameters, grads, first, second, [], steps, fused=True, amsgrad=False,
+                 beta1=self.betas[0], beta2=self.betas[1], lr=self.learning_rate, weight_decay=self.weight_decay,
+                 eps=self.eps, maximize=False)
+        for parameter in self.parameters:
+            parameter.grad = None
 
 
 def _per_member(values, like):

@@ -189,7 +189,8 @@ def test_refit_retrains_on_all_training_rows_for_the_chosen_epochs(voice):
 
 
 def test_members_per_fold_all_vote_and_the_first_is_the_single_network(voice):
-    """Member 0 of each fold keeps the seed a one-member fold always had (old recipes retrain bit for bit); the
+    """Member 0 of each fold keeps the seed a one-member fold always had (a fold's first k members are the same
+    networks whatever --members-per-fold, which `bench/train.py --sweep select` relies on); the
     fold's held-out p(male) is the mean of all its members, as the ensemble's vote takes it."""
     recipe = {"folds": 3, "epochs": 4, "hidden": (8,), "features": FEATURE_NAMES, "scaling": "standard",
               "refit": False, "contiguous_check": False}

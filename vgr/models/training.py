@@ -34,7 +34,7 @@ class TrainingSettings:
 
     folds: int = 10
     epochs: int = 100
-    batch_size: int = 128
+    batch_size: int = 64
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     validation_fraction: float = 0.1
@@ -44,8 +44,8 @@ class TrainingSettings:
     features: tuple[str, ...] = TRAINING_FEATURES
     log_features: tuple[str, ...] = ("skew", "kurt")  # heavy-tailed: signed log before standardising
     scaling: str = "rank-gauss"  # every column through its quantiles onto a normal; or "standard"
-    refit: bool = False  # retrain on all training rows for the epoch count the validation split chose
-    members_per_fold: int = 2  # networks per fold, each with its own seed; every one of them votes
+    refit: bool = True  # retrain on all training rows for the epoch count the validation split chose
+    members_per_fold: int = 3  # networks per fold, each with its own seed; every one of them votes
     contiguous_check: bool = True
 
     def __post_init__(self) -> None:

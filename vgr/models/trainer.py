@@ -67,13 +67,8 @@ def fit(
     limits = torch.as_tensor(epochs)
     histories: list[list[EpochLog]] = [[] for _ in range(members)]
     for epoch in range(1, max(epochs) + 1):
-        order, real = _shuffled(counts, max(steps) * batch, shuffles)
-        rows = torch.arange(members)[:, None]
-        bx, by = x[rows, order].view(members, max(steps), batch, -1), y[rows, order].view(members, max(steps), batch)
-        real = real.view(members, max(steps), batch)
-        per_batch = real.sum(dim=2)
-        weight = real / per_batch.clamp(min=1)[..., None]  # each member's loss is the mean over its own rows
-        active = (per_batch > 0) & (epoch <= limits)[:, None]
+        bx, by, real, weight = _batches(x, y, counts, max(steps), batch, shuffles)
+        active = real.any(dim=2) & (epoch <= limits)[:, None]  # (members, steps): who takes each step
         everyone = active.all(dim=0).tolist()
         network.new_epoch(steps, batch)
         loss_sum, right = torch.zeros(members, dtype=torch.float64), torch.zeros(members, dtype=torch.int64)
@@ -164,14 +159,24 @@ def _padded(parts: Sequence[Rows], multiple: int = 1):
     return torch.from_numpy(x), torch.from_numpy(y), counts
 
 
-def _shuffled(counts, width: int, shuffles):
-    """Each member's epoch order from its own generator, padded to ``width`` with row 0 marked not real."""
+def _batches(x, y, counts, steps: int, batch_size: int, shuffles):
+    """One epoch's batches, each member's rows in its own shuffled order: features (members, steps, batch, inputs),
+    labels and realness (members, steps, batch), and each row's weight in its member's mean loss of the batch.
+
+    Past its own rows, a member's batches are filled with its row 0, marked not real and weighing nothing.
+    """
     import torch
 
-    order, real = np.zeros((len(counts), width), dtype=np.int64), np.zeros((len(counts), width), dtype=bool)
+    members = len(counts)
+    order = np.zeros((members, steps * batch_size), dtype=np.int64)
+    real = np.zeros((members, steps * batch_size), dtype=bool)
     for member, (count, rng) in enumerate(zip(counts, shuffles)):
         order[member, :count], real[member, :count] = rng.permutation(count), True
-    return torch.from_numpy(order), torch.from_numpy(real)
+    order, real = torch.from_numpy(order), torch.from_numpy(real).view(members, steps, batch_size)
+    rows = torch.arange(members)[:, None]
+    weight = real / real.sum(dim=2).clamp(min=1)[..., None]
+    return (x[rows, order].view(members, steps, batch_size, -1), y[rows, order].view(members, steps, batch_size),
+            real, weight)
 
 
 def _checked(network, vx, vy, vreal, vcounts, batch_size: int) -> list[tuple[float, float]]:

@@ -144,7 +144,7 @@ def _fit_members(features, labels, rows, validation_rows, settings: TrainingSett
                           rank_gaussian=settings.scaling == "rank-gauss") for r in rows]
     streams = [np.random.SeedSequence(seed).spawn(2) for seed in seeds]  # weights and dropout; batch order
     config = MLPConfig(len(settings.features), tuple(settings.hidden), len(LABELS), settings.dropout)
-    network = StackedMLP(config, [np.random.default_rng(network) for network, _ in streams])
+    network = StackedMLP(config, [np.random.default_rng(weights) for weights, _ in streams])
     validation = None if validation_rows is None else [
         Rows(scaler.transform(features[r]), labels[r]) for scaler, r in zip(scalers, validation_rows)]
     histories = fit(

@@ -31,14 +31,15 @@ def small_csv(tmp_path_factory):
 def trained(small_csv, tmp_path_factory):
     base = tmp_path_factory.mktemp("trained")
     result = runner.invoke(app, ["train", str(small_csv), "-o", str(base / "model"), "-l", str(base / "logs"),
-                                 "--folds", "3", "--epochs", "60", "--hidden", "16,16", "--seed", "1"])
+                                 "--folds", "3", "--epochs", "60", "--hidden", "16,16", "--seed", "1",
+                                 "--members-per-fold", "2"])
     assert result.exit_code == 0, result.output
     return base, result
 
 
 def test_train_writes_model_and_logs(trained):
     base, result = trained
-    assert sorted(p.name for p in (base / "model").iterdir()) == [*MEMBER_FILES, "model.json"]  # 2 per fold: the default
+    assert sorted(p.name for p in (base / "model").iterdir()) == [*MEMBER_FILES, "model.json"]  # 2 per fold
     assert {p.name for p in (base / "logs").iterdir()} == {"fold_01.csv", "fold_02.csv", "fold_03.csv", "summary.json", "curves.png"}
     assert (base / "logs" / "curves.png").read_bytes()[:4] == b"\x89PNG"
     with open(base / "logs" / "fold_01.csv") as stream:
@@ -54,7 +55,7 @@ def test_same_seed_gives_identical_checkpoints(trained, small_csv, tmp_path):
     base, _ = trained
     again = tmp_path / "again"
     assert runner.invoke(app, ["train", str(small_csv), "-o", str(again), "--folds", "3", "--epochs", "60",
-                               "--hidden", "16,16", "--seed", "1", "-w", "1"]).exit_code == 0
+                               "--hidden", "16,16", "--seed", "1", "--members-per-fold", "2", "-w", "1"]).exit_code == 0
     for name in (*MEMBER_FILES, "model.json"):
         assert (again / name).read_bytes() == (base / "model" / name).read_bytes(), name
 

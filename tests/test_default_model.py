@@ -107,11 +107,11 @@ def test_out_of_fold_figure_is_recomputed_from_the_checkpoints(shared):
 
 
 def regenerate_command() -> list[str]:
-    """The `vgr train` command under the README's "Regenerate it bit for bit"."""
+    """The `vgr train` command under the README's "Retrain its recipe"."""
     text = README.read_text()
-    section = text[text.index("**Regenerate it bit for bit**"):]
+    section = text[text.index("**Retrain its recipe**"):]
     command = re.search(r"```bash\n\s*(vgr train [^\n]+)\n", section)
-    assert command, "README.md: no `vgr train` command under 'Regenerate it bit for bit'"
+    assert command, "README.md: no `vgr train` command under 'Retrain its recipe'"
     return shlex.split(command.group(1))[1:]
 
 
@@ -127,11 +127,12 @@ def missing(part, whole, where: str = "") -> list[str]:
     return [] if part == whole else [f"{where}: {part!r} != {whole!r}"]
 
 
-def test_readme_command_regenerates_the_bundled_model_bit_for_bit(shared, tmp_path):
+def test_readme_command_retrains_the_bundled_recipe(shared, tmp_path):
     """The README's command, with the contiguous-folds check left out (a second protocol: it writes no checkpoint).
 
-    The fold checkpoints must be byte-identical; model.json must hold everything the bundled one holds (scalers,
-    settings, metrics) with equal values (floats to 1e-12 relative); a newer vgr may add keys with their defaults.
+    The bundled weights came from the per-network trainer that the stacked one replaced (other random streams),
+    so they are not regenerated bit for bit; everything before the weights is: the same files and layer shapes,
+    the same settings, folds and scalers (floats to 1e-12 relative), and the accuracy lands near the bundled one's.
     """
     arguments = regenerate_command()
     assert arguments[arguments.index("-o") + 1] == "vgr/default_model" and "../shared/data/voice.csv" in arguments
@@ -142,14 +143,16 @@ def test_readme_command_regenerates_the_bundled_model_bit_for_bit(shared, tmp_pa
     # voiceprint.json is the head, made by its own command (bench/make_default_head.py), not by vgr train
     bundled = sorted(p.name for p in BUNDLED.iterdir() if p.suffix in (".npz", ".json") and p.name != "voiceprint.json")
     assert sorted(p.name for p in (tmp_path / "model").iterdir()) == bundled
-    for name in bundled:
-        if name != "model.json":
-            assert (tmp_path / "model" / name).read_bytes() == (BUNDLED / name).read_bytes(), name
+    ours, theirs = load_ensemble(tmp_path / "model"), load_ensemble(BUNDLED)
+    assert [m.layers.shapes() for m in ours.members] == [m.layers.shapes() for m in theirs.members]
     ours, theirs = (json.loads((folder / "model.json").read_text()) for folder in (tmp_path / "model", BUNDLED))
     for document in ours, theirs:
         document.pop("vgr_version")
         document["training"].pop("contiguous_check")
-        document["metrics"].pop("contiguous_out_of_fold_accuracy")
+        metrics = document.pop("metrics")
+        document["fold_rows"] = [fold["test_rows"] for fold in metrics["folds"]]
+        document["out_of_fold_accuracy"] = metrics["out_of_fold_accuracy"]
+    assert abs(ours.pop("out_of_fold_accuracy") - theirs.pop("out_of_fold_accuracy")) < 0.005
     assert missing(theirs, ours) == []
     assert {k: v for k, v in ours["training"].items() if k not in theirs["training"]} == \
         {"scaling": "standard", "refit": False, "members_per_fold": 1}  # options added since, at the values it used

@@ -64,35 +64,47 @@ def test_training_reports_honest_metrics(tiny_report, voice):
 
 @pytest.mark.parametrize("refit", [False, True])
 def test_member_k_never_sees_fold_k(monkeypatch, refit):
-    """Every fit of member k (scaler, training and validation rows) leaves out the test rows the report stores."""
+    """Every fit of member k (scaler, training and validation rows) leaves out the test rows the report stores;
+    a refit trains each member for the epoch count its own validation split chose."""
     from vgr.models import training
 
     rng = np.random.default_rng(3)
     labels = np.repeat([0, 1], 45)
-    table = FeatureTable(rng.standard_normal((90, 20)) + labels[:, None], labels, [], None, FEATURE_NAMES, "x")
+    # Classes that barely differ, and a high learning rate: the best epochs differ between the folds.
+    table = FeatureTable(rng.standard_normal((90, 20)) + 0.1 * labels[:, None], labels, [], None, FEATURE_NAMES, "x")
     fits = []
-    real_fit = training._fit_member
+    real_fit = training._fit_members
 
-    def recording_fit(features, labels, rows, validation_rows, settings, epochs, seed, on_epoch):
-        fits.append((seed, set(rows.tolist()), set([] if validation_rows is None else validation_rows.tolist())))
-        return real_fit(features, labels, rows, validation_rows, settings, epochs, seed, on_epoch)
+    def recording_fit(features, labels, rows, validation_rows, settings, epochs, seeds):
+        members, histories = real_fit(features, labels, rows, validation_rows, settings, epochs, seeds)
+        for index, seed in enumerate(seeds):
+            fits.append((seed, set(rows[index].tolist()),
+                         set([] if validation_rows is None else validation_rows[index].tolist()), epochs[index],
+                         histories[index]))
+        return members, histories
 
-    monkeypatch.setattr(training, "_fit_member", recording_fit)
-    settings = one_network_per_fold(folds=3, epochs=2, hidden=(4,), contiguous_check=False, refit=refit)
+    monkeypatch.setattr(training, "_fit_members", recording_fit)
+    settings = one_network_per_fold(folds=3, epochs=8, hidden=(4,), contiguous_check=False, refit=refit,
+                                    learning_rate=0.05)
     report = training.train_ensemble(table, settings)
     stored = [set(fold.test_indices.tolist()) for fold in report.folds]
     assert sorted(i for rows in stored for i in rows) == list(range(90))  # the folds partition the rows
     assert stored == [set(rows.tolist()) for rows in stratified_folds(labels, 3, settings.seed)]
     assert len(fits) == 3 * (2 if refit else 1)
     for k, test_rows in enumerate(stored, start=1):
-        member_fits = [(rows, validation) for seed, rows, validation in fits if seed == settings.seed * 1000 + k]
+        member_fits = [fit[1:] for fit in fits if fit[0] == settings.seed * 1000 + k]
         assert len(member_fits) == (2 if refit else 1)
-        for rows, validation in member_fits:
+        for rows, validation, _, _ in member_fits:
             assert not (rows | validation) & test_rows, f"member {k} saw rows of its own test fold"
             assert rows | validation == set(range(90)) - test_rows  # and every other row
+        assert member_fits[0][2] == 8
+        if refit:
+            assert member_fits[1][2] == report.folds[k - 1].best_epoch == len(member_fits[1][3])
         scaler = report.ensemble.members[k - 1].scaler
         fitted_on = sorted(member_fits[-1][0])
         assert scaler.mean[:6] == pytest.approx(table.features[fitted_on, :6].mean(axis=0))  # before skew, kurt
+    if refit:
+        assert len({fold.best_epoch for fold in report.folds}) > 1  # so the epoch counts told the members apart
 
 
 def test_same_seed_same_result_whatever_the_workers(voice, tiny_report):
@@ -100,6 +112,18 @@ def test_same_seed_same_result_whatever_the_workers(voice, tiny_report):
     again = train_ensemble(voice, settings, workers=2)
     assert again.out_of_fold_accuracy == tiny_report.out_of_fold_accuracy
     np.testing.assert_array_equal(again.out_of_fold_p_male, tiny_report.out_of_fold_p_male)
+
+
+def test_members_and_refit_do_not_depend_on_the_workers(voice):
+    """Two members per fold with refit, dealt into 1 or 3 stacked groups: every member's weights agree to the bit."""
+    settings = one_network_per_fold(folds=3, epochs=6, hidden=(8,), contiguous_check=False, members_per_fold=2,
+                                    refit=True, batch_size=256)
+    one, three = (train_ensemble(voice, settings, workers=workers) for workers in (1, 3))
+    assert len(one.ensemble.members) == 6
+    for a, b in zip(one.ensemble.members, three.ensemble.members):
+        for x, y in zip(a.layers.weights + a.layers.biases, b.layers.weights + b.layers.biases):
+            np.testing.assert_array_equal(x, y)
+    assert [f.best_epochs for f in one.folds] == [f.best_epochs for f in three.folds]
 
 
 def test_one_class_only_is_refused():
@@ -165,7 +189,8 @@ def test_refit_retrains_on_all_training_rows_for_the_chosen_epochs(voice):
 
 
 def test_members_per_fold_all_vote_and_the_first_is_the_single_network(voice):
-    """Member 0 of each fold keeps the seed a one-member fold always had (old recipes retrain bit for bit); the
+    """Member 0 of each fold keeps the seed a one-member fold always had (a fold's first k members are the same
+    networks whatever --members-per-fold, which `bench/train.py --sweep select` relies on); the
     fold's held-out p(male) is the mean of all its members, as the ensemble's vote takes it."""
     recipe = {"folds": 3, "epochs": 4, "hidden": (8,), "features": FEATURE_NAMES, "scaling": "standard",
               "refit": False, "contiguous_check": False}

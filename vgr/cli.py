@@ -368,12 +368,12 @@ def train(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the folds, initialisation and batches.")] = 0,
     features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature columns.", show_default="the 12 spectral-shape columns and meanfun")] = None,
     hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64 (the paper's).", show_default="128,128")] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per mini-batch.")] = 128,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per mini-batch.")] = 64,
     scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.rank_gauss,
-    refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Retrain each member on all its training rows for the epoch count its validation split chose.")] = False,
-    members_per_fold: Annotated[str, typer.Option("--members-per-fold", metavar="<int>", help="Networks trained per fold, each with its own seed; all of them vote (1 to 10).")] = "2",
+    refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Retrain each member on all its training rows for the epoch count its validation split chose.")] = True,
+    members_per_fold: Annotated[str, typer.Option("--members-per-fold", metavar="<int>", help="Networks trained per fold, each with its own seed; all of them vote (1 to 10).")] = "3",
     contiguous: Annotated[bool, typer.Option("--contiguous-check/--no-contiguous-check", help="Also report contiguous, unshuffled folds.")] = True,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Folds trained in parallel processes.")] = 2,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes; the members are dealt among them, each group trained as one stacked network.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
 ) -> None:
     """Train a k-fold ensemble of MLPs; every network of every fold votes at prediction time (pip install "vgr[train]")."""

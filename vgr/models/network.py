@@ -1,4 +1,4 @@
-"""The MLP of Buyukyilmaz & Cibikdiken (2016), sized by a small config. No I/O, no training."""
+"""The MLP of Buyukyilmaz & Cibikdiken (2016), sized by a small config (trained as ``vgr.models.stacked``)."""
 
 from __future__ import annotations
 
@@ -21,21 +21,3 @@ class MLPConfig:
     def from_dict(cls, data: dict) -> "MLPConfig":
         return cls(int(data["inputs"]), tuple(int(h) for h in data["hidden"]), int(data["classes"]), float(data["dropout"]))
 
-
-def build_network(config: MLPConfig):
-    """ReLU layers with dropout, Xavier-uniform weights and zero biases; outputs logits."""
-    import torch
-    from torch import nn
-
-    layers: list[nn.Module] = []
-    width = config.inputs
-    for size in config.hidden:
-        layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(config.dropout)]
-        width = size
-    layers.append(nn.Linear(width, config.classes))
-    network = nn.Sequential(*layers)
-    for layer in network:
-        if isinstance(layer, nn.Linear):
-            nn.init.xavier_uniform_(layer.weight)
-            torch.nn.init.zeros_(layer.bias)
-    return network

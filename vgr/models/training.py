@@ -11,11 +11,11 @@ from vgr.errors import TableError
 from vgr.features.names import LABELS, TRAINING_FEATURES
 from vgr.models import folds as splits
 from vgr.models.ensemble import Ensemble, Member
-from vgr.models.network import MLPConfig, build_network
+from vgr.models.network import MLPConfig
 from vgr.models.schema import MAX_MEMBERS
 from vgr.models.scaler import Scaler
-from vgr.models.trainer import EpochLog, TrainerSettings, fit
-from vgr.models.weights import Layers
+from vgr.models.stacked import StackedMLP
+from vgr.models.trainer import EpochLog, Rows, TrainerSettings, fit
 from vgr.runs.tables import FeatureTable
 
 
@@ -34,7 +34,7 @@ class TrainingSettings:
 
     folds: int = 10
     epochs: int = 100
-    batch_size: int = 128
+    batch_size: int = 64
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     validation_fraction: float = 0.1
@@ -44,8 +44,8 @@ class TrainingSettings:
     features: tuple[str, ...] = TRAINING_FEATURES
     log_features: tuple[str, ...] = ("skew", "kurt")  # heavy-tailed: signed log before standardising
     scaling: str = "rank-gauss"  # every column through its quantiles onto a normal; or "standard"
-    refit: bool = False  # retrain on all training rows for the epoch count the validation split chose
-    members_per_fold: int = 2  # networks per fold, each with its own seed; every one of them votes
+    refit: bool = True  # retrain on all training rows for the epoch count the validation split chose
+    members_per_fold: int = 3  # networks per fold, each with its own seed; every one of them votes
     contiguous_check: bool = True
 
     def __post_init__(self) -> None:
@@ -111,66 +111,76 @@ def _check_trainable(table: FeatureTable, settings: TrainingSettings) -> None:
         raise TableError(f"cannot make {settings.folds} folds: the smaller class has {smallest} rows")
 
 
-def _train_member(features, labels, train_rows, settings: TrainingSettings, seed: int, on_epoch) -> tuple[Member, list]:
-    """One fold's network: the best epoch chosen on a validation split of ``train_rows``.
+def _members_job(args) -> list[tuple[Member, list[EpochLog], np.ndarray]]:
+    """Some members (fold, index, test rows), trained together as one stacked network in one single-threaded
+    process: (member, history, p_male of its test rows) each.
 
-    With ``settings.refit``, a fresh network (same seed) is then trained on all of ``train_rows`` for that many
-    epochs, so the member also learns from the validation rows; the held-out fold is never looked at.
+    Each member's best epoch is chosen on a validation split of its fold's training rows. With ``settings.refit``,
+    every member is then trained afresh (same seed) on all of its training rows for the epoch count its own
+    validation split chose, so it also learns from the validation rows; the held-out fold is never looked at.
     """
-    inner, validation = splits.validation_split(labels[train_rows], settings.validation_fraction, seed)
-    member, history = _fit_member(features, labels, train_rows[inner], train_rows[validation], settings,
-                                  settings.epochs, seed, on_epoch)
-    if settings.refit:
-        best = min(history, key=lambda log: log.validation_loss).epoch
-        member, _ = _fit_member(features, labels, train_rows, None, settings, best, seed, None)
-    return member, history
-
-
-def _fit_member(features, labels, rows, validation_rows, settings: TrainingSettings, epochs: int, seed: int, on_epoch):
     import torch
 
-    torch.manual_seed(seed)
-    config = MLPConfig(len(settings.features), tuple(settings.hidden), len(LABELS), settings.dropout)
-    scaler = Scaler.fit(features[rows], [name in settings.log_features for name in settings.features],
-                        rank_gaussian=settings.scaling == "rank-gauss")
-    network = build_network(config)
-    validation = None if validation_rows is None else (scaler.transform(features[validation_rows]), labels[validation_rows])
-    history = fit(
-        network,
-        (scaler.transform(features[rows]), labels[rows]),
-        validation,
-        TrainerSettings(epochs, settings.batch_size, settings.learning_rate, settings.weight_decay, seed),
-        on_epoch,
-    )
-    return Member(Layers.from_state_dict(network.state_dict()), scaler), history
-
-
-def _member_job(args):
-    """One network of one fold in a worker process: returns (member, history, p_male of the test rows)."""
-    import torch
-
-    features, labels, test_rows, settings, fold, index = args
+    features, labels, jobs, settings = args
     torch.set_num_threads(1)  # bit-identical results whatever the machine's core count
-    train_rows = np.setdiff1d(np.arange(len(labels)), test_rows)
-    seed = member_seed(settings.seed, fold, index)
-    member, history = _train_member(features, labels, train_rows, settings, seed, None)
-    p_male = member.probabilities(features[test_rows])[:, LABELS.index("male")]
-    return member, history, p_male
+    seeds = [member_seed(settings.seed, fold, index) for fold, index, _ in jobs]
+    train_rows = [np.setdiff1d(np.arange(len(labels)), test_rows) for _, _, test_rows in jobs]
+    parts = [splits.validation_split(labels[rows], settings.validation_fraction, seed)
+             for rows, seed in zip(train_rows, seeds)]
+    members, histories = _fit_members(features, labels, [rows[inner] for rows, (inner, _) in zip(train_rows, parts)],
+                                      [rows[held] for rows, (_, held) in zip(train_rows, parts)], settings,
+                                      [settings.epochs] * len(jobs), seeds)
+    if settings.refit:
+        members, _ = _fit_members(features, labels, train_rows, None, settings, [_best(h).epoch for h in histories],
+                                  seeds)
+    male = LABELS.index("male")
+    return [(member, history, member.probabilities(features[test_rows])[:, male])
+            for member, history, (_, _, test_rows) in zip(members, histories, jobs)]
+
+
+def _fit_members(features, labels, rows, validation_rows, settings: TrainingSettings, epochs, seeds):
+    """Members on their own ``rows`` (scaler fitted on them), stopped on ``validation_rows`` or after ``epochs``."""
+    scalers = [Scaler.fit(features[r], [name in settings.log_features for name in settings.features],
+                          rank_gaussian=settings.scaling == "rank-gauss") for r in rows]
+    streams = [np.random.SeedSequence(seed).spawn(2) for seed in seeds]  # weights and dropout; batch order
+    config = MLPConfig(len(settings.features), tuple(settings.hidden), len(LABELS), settings.dropout)
+    network = StackedMLP(config, [np.random.default_rng(weights) for weights, _ in streams])
+    validation = None if validation_rows is None else [
+        Rows(scaler.transform(features[r]), labels[r]) for scaler, r in zip(scalers, validation_rows)]
+    histories = fit(
+        network,
+        [Rows(scaler.transform(features[r]), labels[r]) for scaler, r in zip(scalers, rows)],
+        validation,
+        epochs,
+        [np.random.default_rng(order) for _, order in streams],
+        TrainerSettings(settings.batch_size, settings.learning_rate, settings.weight_decay),
+    )
+    return [Member(network.layers(m), scaler) for m, scaler in enumerate(scalers)], histories
+
+
+def _best(history: list[EpochLog]) -> EpochLog:
+    return min(history, key=lambda log: log.validation_loss)
 
 
 def _run_folds(table, settings, test_sets, protocol: str, workers: int, progress: Progress | None):
-    """Members in fold order (fold 1's members first); a fold's p(male) is its members' mean, as the vote takes it."""
+    """Members in fold order (fold 1's members first); a fold's p(male) is its members' mean, as the vote takes it.
+
+    The members are dealt in ``workers`` consecutive groups, each one stacked network in its own process; a
+    member's result does not depend on its group.
+    """
     from concurrent.futures import ProcessPoolExecutor
+    from itertools import chain
 
     features, labels = table.features, table.labels
     per_fold = settings.members_per_fold
-    jobs = [(features, labels, rows, settings, fold, index)
-            for fold, rows in enumerate(test_sets, start=1) for index in range(per_fold)]
+    jobs = [(fold, index, rows) for fold, rows in enumerate(test_sets, start=1) for index in range(per_fold)]
+    groups = [(features, labels, [jobs[i] for i in chunk], settings)
+              for chunk in np.array_split(np.arange(len(jobs)), min(workers, len(jobs)))]
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(_reported(pool.map(_member_job, jobs), per_fold, protocol, progress))
+        with ProcessPoolExecutor(max_workers=len(groups)) as pool:
+            results = list(_reported(chain.from_iterable(pool.map(_members_job, groups)), per_fold, protocol, progress))
     else:
-        results = list(_reported(map(_member_job, jobs), per_fold, protocol, progress))
+        results = list(_reported(chain.from_iterable(map(_members_job, groups)), per_fold, protocol, progress))
     p_male = np.full(len(labels), np.nan)
     members, reports = [], []
     for fold, rows in enumerate(test_sets, start=1):
@@ -178,7 +188,7 @@ def _run_folds(table, settings, test_sets, protocol: str, workers: int, progress
         fold_p_male = np.mean([result[2] for result in fold_results], axis=0)
         p_male[rows] = fold_p_male
         accuracy = float(np.mean((fold_p_male >= 0.5) == (labels[rows] == LABELS.index("male"))))
-        bests = tuple(min(history, key=lambda log: log.validation_loss).epoch for _, history, _ in fold_results)
+        bests = tuple(_best(history).epoch for _, history, _ in fold_results)
         members.extend(member for member, _, _ in fold_results)
         reports.append(FoldReport(fold, len(rows), accuracy, bests[0], fold_results[0][1], rows, bests))
     oof = float(np.mean((p_male >= 0.5) == (labels == LABELS.index("male"))))
@@ -191,7 +201,7 @@ def _reported(results, per_fold, protocol, progress):
     for count, (member, history, p_male) in enumerate(results):
         first = history if count % per_fold == 0 else first
         if progress and count % per_fold == per_fold - 1:
-            progress(protocol, count // per_fold + 1, min(first, key=lambda log: log.validation_loss))
+            progress(protocol, count // per_fold + 1, _best(first))
         yield member, history, p_male
 
 
@@ -208,7 +218,8 @@ def train_ensemble(
 ) -> TrainingReport:
     """Shuffled stratified k-fold (the ensemble), then the same protocol on contiguous folds (a check).
 
-    Folds run in ``workers`` processes, each single-threaded: the result does not depend on ``workers``.
+    Members are trained as stacked networks in ``workers`` single-threaded processes: the result does not
+    depend on ``workers``.
     """
     _check_trainable(table, settings)
     test_sets = splits.stratified_folds(table.labels, settings.folds, settings.seed)

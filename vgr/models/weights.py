@@ -22,14 +22,6 @@ class Layers:
     weights: tuple[np.ndarray, ...]
     biases: tuple[np.ndarray, ...]
 
-    @classmethod
-    def from_state_dict(cls, state: dict) -> "Layers":
-        """From a torch ``nn.Sequential`` state dict: the Linear layers in order."""
-        indices = sorted({int(key.split(".")[0]) for key in state if key.endswith(".weight")})
-        weights = tuple(state[f"{i}.weight"].detach().cpu().numpy().astype(np.float32) for i in indices)
-        biases = tuple(state[f"{i}.bias"].detach().cpu().numpy().astype(np.float32) for i in indices)
-        return cls(weights, biases)
-
     def logits(self, inputs: np.ndarray) -> np.ndarray:
         x = np.asarray(inputs, dtype=np.float32)
         for index, (weight, bias) in enumerate(zip(self.weights, self.biases)):

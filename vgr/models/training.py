@@ -30,7 +30,8 @@ def member_seed(seed: int, fold: int, member: int) -> int:
 
 @dataclass(frozen=True)
 class TrainingSettings:
-    """The `vgr train` defaults: chosen by `python bench/train.py --sweep select` (bench/README.md)."""
+    """The `vgr train` defaults: chosen by `python bench/train.py --sweep explore` (issue 16's third round on the
+    selection seeds, with `--sweep select`'s rows; bench/README.md)."""
 
     folds: int = 10
     epochs: int = 100
@@ -39,13 +40,13 @@ class TrainingSettings:
     weight_decay: float = 1e-4
     validation_fraction: float = 0.1
     seed: int = 0
-    hidden: tuple[int, ...] = (128, 128)
+    hidden: tuple[int, ...] = (128, 128, 128)
     dropout: float = MLPConfig.dropout
     features: tuple[str, ...] = TRAINING_FEATURES
     log_features: tuple[str, ...] = ("skew", "kurt")  # heavy-tailed: signed log before standardising
     scaling: str = "rank-gauss"  # every column through its quantiles onto a normal; or "standard"
     refit: bool = True  # retrain on all training rows for the epoch count the validation split chose
-    members_per_fold: int = 3  # networks per fold, each with its own seed; every one of them votes
+    members_per_fold: int = 2  # networks per fold, each with its own seed; every one of them votes
     contiguous_check: bool = True
 
     def __post_init__(self) -> None:

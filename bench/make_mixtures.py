@@ -41,27 +41,39 @@ def load(path: Path) -> np.ndarray:
     return samples
 
 
+WORD_FRAME = RATE // 50  # 20 ms, the frame of vgr.segment.activity
+
+
+def levels(samples: np.ndarray, frame: int) -> np.ndarray:
+    """dBFS of each whole ``frame``-sample frame of ``samples``."""
+    count = samples.size // frame
+    return 10 * np.log10(np.mean(np.square(samples[: count * frame].reshape(count, frame)), axis=1) + 1e-12)
+
+
 def trim(samples: np.ndarray, below_peak_db: float = 35.0) -> np.ndarray:
     """The utterance without its leading and trailing frames more than ``below_peak_db`` under its loudest."""
     frame = RATE // 100
-    count = samples.size // frame
-    if count == 0:
+    level = levels(samples, frame)
+    if level.size == 0:
         return samples
-    power = np.mean(np.square(samples[: count * frame].reshape(count, frame)), axis=1)
-    level = 10 * np.log10(power + 1e-12)
     keep = np.flatnonzero(level > level.max() - below_peak_db)
     return samples[keep[0] * frame : (keep[-1] + 1) * frame]
 
 
-def a_word(rng: np.random.Generator, samples: np.ndarray) -> np.ndarray:
-    """A short isolated word from ``samples``: a run of 0.3-1 s that ``vgr.segment.activity`` finds between pauses,
-    or else (most utterances are one run) 0.4-1 s around the loudest 20 ms, faded in and out over 20 ms."""
+def word_runs(level: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) ``WORD_FRAME`` frames of the 0.3-1 s runs that ``vgr.segment.activity`` finds between pauses
+    in these 20 ms ``levels``: short words."""
     from vgr.segment import activity
 
-    frame = RATE // 50
-    count = samples.size // frame
-    level = 10 * np.log10(np.mean(np.square(samples[: count * frame].reshape(count, frame)), axis=1) + 1e-12)
-    runs = [(a, b) for a, b in activity.runs(activity.speech_frames(level, 0.02)) if 15 <= b - a <= 50]
+    return [(a, b) for a, b in activity.runs(activity.speech_frames(level, 0.02)) if 15 <= b - a <= 50]
+
+
+def a_word(rng: np.random.Generator, samples: np.ndarray) -> np.ndarray:
+    """A short isolated word from ``samples``: one of its ``word_runs``, or else (most utterances are one run)
+    0.4-1 s around the loudest 20 ms, faded in and out over 20 ms."""
+    frame = WORD_FRAME
+    level = levels(samples, frame)
+    runs = word_runs(level)
     if runs:
         a, b = runs[rng.integers(len(runs))]
         return samples[a * frame : b * frame]

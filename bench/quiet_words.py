@@ -2,8 +2,9 @@
 
     python bench/quiet_words.py [--files 60] [--seed 11]
 
-Draws ``--files`` trainable recordings (speechocean762), takes from each one stretch of 0.3-1 s that the
-energy detector finds between pauses (recordings without one are skipped), and plays it alone between 2 s of
+Draws ``--files`` trainable recordings (speechocean762), takes from each one of its short words
+(``make_mixtures.word_runs``: 0.3-1 s that the energy detector finds between pauses; recordings without one are
+skipped), and plays it alone between 2 s of
 -70 dBFS hiss, 0 to 40 dB down. For each level: the share of words that the energy detector finds, that
 silero-vad (``get_speech_timestamps`` rules) finds as they are, and that it finds once the word is raised so that
 its loud frames (95th percentile of 20 ms levels) sit at ``vgr.segment.detect.SPEECH_LEVEL_DB``.
@@ -29,7 +30,7 @@ def main(argv=None) -> int:
     import make_mixtures
     import vad
 
-    from vgr.segment import activity, detect, silero
+    from vgr.segment import detect, silero
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=60)
@@ -41,12 +42,13 @@ def main(argv=None) -> int:
     found = {down: [] for down in DOWN_DB}
     for row in rng.choice(rows, args.files, replace=False):
         samples = make_mixtures.trim(make_mixtures.load(make_mixtures.SHARED / row["file"]))
-        levels = vad.levels(samples)
-        words = [(a, b) for a, b in activity.runs(activity.speech_frames(levels, 0.02)) if 15 <= b - a <= 50]
+        frame = make_mixtures.WORD_FRAME
+        levels = make_mixtures.levels(samples, frame)
+        words = make_mixtures.word_runs(levels)
         if not words:
             continue
         a, b = words[rng.integers(len(words))]
-        word, loud = samples[a * 320 : b * 320], float(np.percentile(levels[a:b], 95))
+        word, loud = samples[a * frame : b * frame], float(np.percentile(levels[a:b], 95))
         for down in DOWN_DB:
             played = np.concatenate([np.zeros(2 * RATE), word * 10 ** (-down / 20), np.zeros(2 * RATE)])
             played += rng.normal(0, 10 ** (-70 / 20), played.size)

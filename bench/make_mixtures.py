@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "audio" / "speakers"
+AUDIO = ROOT.parent / "shared" / "audio"
+SHARED = AUDIO / "speakers"
 RATE = 16000
 
 
@@ -66,6 +67,19 @@ def word_runs(level: np.ndarray) -> list[tuple[int, int]]:
     from vgr.segment import activity
 
     return [(a, b) for a, b in activity.runs(activity.speech_frames(level, 0.02)) if 15 <= b - a <= 50]
+
+
+def around_loud(rng: np.random.Generator, samples: np.ndarray, shortest: float, longest: float) -> np.ndarray:
+    """``shortest``-``longest`` s of ``samples`` centred on one of its 20 loudest 20 ms frames, faded in and out
+    over 10 ms: a syllable or short word cut without asking any detector where the words are."""
+    frame = WORD_FRAME
+    level = levels(samples, frame)
+    length = int(rng.uniform(shortest, longest) * RATE)
+    centre = int(rng.choice(np.argsort(level)[-20:])) * frame + frame // 2
+    start = int(np.clip(centre - length // 2, 0, max(0, samples.size - length)))
+    word = samples[start : start + length].copy()
+    fade = np.minimum(1.0, np.minimum(np.arange(word.size), np.arange(word.size)[::-1]) / (0.01 * RATE))
+    return word * fade
 
 
 def a_word(rng: np.random.Generator, samples: np.ndarray) -> np.ndarray:
@@ -110,8 +124,26 @@ def utterances(trainable: bool = False) -> dict[str, dict[str, list[Path]]]:
     return by_corpus, labels
 
 
+def dev_utterances() -> tuple[dict[str, dict[str, list[Path]]], dict[str, str]]:
+    """As ``utterances``, for the development speakers outside ``speakers/``: CMU ARCTIC and VCC2016 (``real/``)
+    as one corpus, LibriSpeech (``real/librispeech_flac`` and ``librispeech-test-other``) as another. SiSEC, in
+    ``real/`` too, is evaluation-only and left out."""
+    by_corpus: dict[str, dict[str, list[Path]]] = {}
+    labels = {}
+    for folder in ("real", "librispeech-test-other"):
+        with open(AUDIO / folder / "labels.csv", newline="") as stream:
+            for row in csv.DictReader(stream):
+                speaker = row["speaker"]
+                if speaker.startswith("SiSEC"):
+                    continue
+                corpus = "librispeech" if folder != "real" or speaker.startswith("LibriSpeech") else "arctic_vcc"
+                by_corpus.setdefault(corpus, {}).setdefault(speaker, []).append(AUDIO / folder / row["file"])
+                labels[speaker] = row["label"]
+    return by_corpus, labels
+
+
 def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], seconds: float, abutting: float = 0.0,
-            words: bool = False, quieter: float = 6.0):
+            words: bool = False, quieter: float = 6.0, short: bool = False):
     """(samples, [(start, end, label, speaker)]) of one mixture about ``seconds`` long; a share ``abutting``
     of the turns follow the one before without any pause (a change of speaker the level cannot show). With
     ``words``, each utterance is cut to one word-like stretch; each is played 0 to ``quieter`` dB down."""
@@ -138,6 +170,8 @@ def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], second
             utterance = trim(load(files[index]))
             if words:
                 utterance = a_word(rng, utterance)
+            elif short:
+                utterance = around_loud(rng, utterance, 0.15, 0.6)
             add(utterance * 10 ** (rng.uniform(-quieter, 0) / 20))
         truth.append((round(start, 3), round(at, 3), labels[speaker], speaker))
         if abutting and rng.random() < abutting:  # drawn only then, so that the default mixtures stay as they were
@@ -164,21 +198,27 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--trainable", action="store_true",
                         help="mixtures of trainable speakers (speechocean762) instead: for choosing settings, not scoring")
+    parser.add_argument("--dev", action="store_true",
+                        help="mixtures of the development speakers outside speakers/ (CMU ARCTIC, VCC2016, "
+                             "LibriSpeech; never SiSEC) instead: for choosing, not scoring")
     parser.add_argument("--abutting", type=float, default=0.0,
                         help="share of the turns that follow the one before without a pause [0]")
     parser.add_argument("--words", action="store_true",
                         help="cut each utterance to one word-like stretch of 0.3-1 s: short isolated words")
+    parser.add_argument("--short", action="store_true",
+                        help="cut each utterance to 0.15-0.6 s around a loud frame: syllables and short words that "
+                             "no detector picked")
     parser.add_argument("--quieter", type=float, default=6.0,
                         help="each utterance is played down by 0 to this many dB [6]")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
-    by_corpus, labels = utterances(args.trainable)
+    by_corpus, labels = dev_utterances() if args.dev else utterances(args.trainable)
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     for corpus in sorted(by_corpus):
         for k in range(args.per_corpus):
             samples, truth = mixture(rng, by_corpus[corpus], labels, args.seconds, args.abutting, args.words,
-                                     args.quieter)
+                                     args.quieter, args.short)
             name = f"{corpus}_{k:02d}.wav"
             soundfile.write(args.out / name, np.clip(samples, -1, 1), RATE, subtype="PCM_16")
             rows += [(name, *row) for row in truth]

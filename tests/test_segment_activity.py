@@ -184,3 +184,31 @@ def test_a_quiet_word_that_silero_misses_is_heard_once_raised():
     speech[50:90] = True  # where the word is
     heard = detect.voice_regions([samples], RATE, detect.gains(levels(samples), speech), 320)
     assert len(heard) == 1 and 0.9 < heard[0][0] < 1.2 and 1.6 < heard[0][1] < 2.0
+
+
+def test_silero_vouches_for_word_long_runs_it_hears_half_of_and_nothing_else():
+    loud = np.zeros(200, dtype=bool)
+    loud[5:8] = True  # 0.06 s: shorter than a word's syllable
+    loud[20:45] = True  # 0.5 s, heard 0.3 s of it: kept
+    loud[60:85] = True  # 0.5 s, heard 0.2 s of it: dropped
+    loud[100:175] = True  # 1.5 s, all heard: longer than a word, left to the energy detector's own test
+    heard = [(0.0, 0.2), (0.5, 0.8), (1.2, 1.4), (1.9, 3.6)]
+    assert activity.runs(detect.vouched(loud, heard, 0.02)) == [(20, 45)]
+
+
+def short_word_alone(samples: np.ndarray) -> np.ndarray:
+    word = samples * np.minimum(1.0, np.minimum(np.arange(samples.size), np.arange(samples.size)[::-1]) / 160)
+    alone = np.concatenate([np.zeros(RATE), word, np.zeros(RATE)])
+    return alone + np.random.default_rng(2).normal(0, 3e-4, alone.size)
+
+
+def test_a_short_word_the_energy_test_rejects_is_speech_where_silero_hears_it():
+    samples = short_word_alone(emodb("08a01Ab")[int(0.9 * RATE) : int(1.3 * RATE)])  # 0.4 s
+    assert activity.speech_regions(levels(samples), 0.02) == []  # the premise: its middle is one steady vowel
+    found = detect.speech_regions(levels(samples), 0.02, [samples], RATE)
+    assert len(found) == 1 and found[0] == pytest.approx((1.0, 1.4), abs=0.03)
+
+
+def test_a_burst_of_hiss_as_long_as_a_word_is_still_no_speech():
+    samples = short_word_alone(np.random.default_rng(3).normal(0, 0.05, int(0.5 * RATE)))
+    assert detect.speech_regions(levels(samples), 0.02, [samples], RATE) == []

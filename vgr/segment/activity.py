@@ -39,16 +39,23 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
 
 
-def speech_frames(levels: np.ndarray, frame_seconds: float) -> np.ndarray:
-    """True for each frame judged speech."""
+def loud_frames(levels: np.ndarray, frame_seconds: float) -> np.ndarray:
+    """True for each frame above the ``threshold``, pauses shorter than ``BRIDGE_SECONDS`` between them bridged."""
     if levels.size == 0:
         return np.zeros(0, dtype=bool)
     floored = np.maximum(levels, -120.0)
-    speech = floored > threshold(floored)
+    loud = floored > threshold(floored)
     bridge = int(round(BRIDGE_SECONDS / frame_seconds))
-    for start, stop in runs(~speech):
-        if 0 < start and stop < speech.size and stop - start < bridge:
-            speech[start:stop] = True
+    for start, stop in runs(~loud):
+        if 0 < start and stop < loud.size and stop - start < bridge:
+            loud[start:stop] = True
+    return loud
+
+
+def speech_frames(levels: np.ndarray, frame_seconds: float, loud: np.ndarray | None = None) -> np.ndarray:
+    """True for each frame judged speech: the runs of ``loud`` (default ``loud_frames``) that last and move."""
+    speech = loud_frames(levels, frame_seconds) if loud is None else loud.copy()
+    floored = np.maximum(levels, -120.0)
     shortest = int(round(MIN_SPEECH_SECONDS / frame_seconds))
     edge = int(round(EDGE_SECONDS / frame_seconds))
     for start, stop in runs(speech):

@@ -3,7 +3,9 @@
 The energy detector (``vgr.segment.activity``) finds sound that rises and falls, speech or music alike;
 silero-vad (``vgr.segment.silero``) tells speech from music but cuts every pause of 0.1 s. So a 20 ms frame is
 speech when the energy detector says so and silero-vad found speech within ``WIDEN_SECONDS`` of it; what is
-left is dropped below ``activity.MIN_SPEECH_SECONDS``. silero-vad misses quiet words (a third of short words
+left is dropped below ``activity.MIN_SPEECH_SECONDS``. Loud runs up to a word long that the energy detector's
+test rejects (too short, or steady: a short word's middle is one vowel) are speech where silero-vad itself hears
+them (``vouched``). silero-vad misses quiet words (a third of short words
 played 30 dB down), so it hears each stretch the energy detector found raised to speech level (``gains``).
 Without onnxruntime the energy detector decides alone (``vetoes()`` is then False: the CLI says so in one line).
 """
@@ -17,6 +19,10 @@ from vgr.segment import activity, silero
 WIDEN_SECONDS = 2.0  # chosen on trainable mixtures and the development music (bench/README.md, "Speech detectors")
 SPEECH_LEVEL_DB = -20.0  # where silero-vad hears each stretch: trainable speech's loud frames sit near -18 dBFS
 MAX_GAIN_DB = 40.0  # so that hiss a stretch barely rises over is not raised to speech level
+# silero-vad vouches for loud runs of a word's length that the energy detector's own test rejects: a short word's
+# middle is one steady vowel. Longer steady runs stay out, since silero-vad hears some steady tones as speech.
+VOUCHED_SECONDS = 0.1
+VOUCHED_LONGEST = 1.0
 
 
 def vetoes() -> bool:
@@ -35,6 +41,21 @@ def gated(speech: np.ndarray, voice: list[tuple[float, float]], step: float,
     for start, stop in activity.runs(kept):
         if stop - start < shortest:
             kept[start:stop] = False
+    return kept
+
+
+def vouched(loud: np.ndarray, voice: list[tuple[float, float]], step: float) -> np.ndarray:
+    """The runs of ``loud`` frames (``step`` s each) of ``VOUCHED_SECONDS`` to ``VOUCHED_LONGEST`` that lie at
+    least half inside silero-vad's ``voice`` regions (not widened): words too short or too steady for the
+    energy detector's own test."""
+    heard = np.zeros(loud.size, dtype=bool)
+    for start, end in voice:
+        heard[max(0, int(round(start / step))) : max(0, int(round(end / step)))] = True
+    kept = np.zeros(loud.size, dtype=bool)
+    least, most = max(1, int(round(VOUCHED_SECONDS / step))), int(round(VOUCHED_LONGEST / step))
+    for start, stop in activity.runs(loud):
+        if least <= stop - start <= most and 2 * int(heard[start:stop].sum()) >= stop - start:
+            kept[start:stop] = True
     return kept
 
 
@@ -76,8 +97,10 @@ def voice_regions(blocks, rate: int, frame_gains: np.ndarray | None = None,
 
 def speech_regions(levels: np.ndarray, step: float, blocks=None, rate: int = 16000) -> list[tuple[float, float]]:
     """(start, end) seconds of speech from the frame ``levels`` and, if silero-vad can run, the ``blocks``."""
-    speech = activity.speech_frames(levels, step)
-    if blocks is not None and vetoes() and speech.any():
-        heard = voice_regions(blocks, rate, gains(levels, speech), int(round(step * rate)))
-        speech = gated(speech, heard, step)
+    loud = activity.loud_frames(levels, step)
+    speech = activity.speech_frames(levels, step, loud)
+    if blocks is not None and vetoes() and loud.any():
+        raised = gains(levels, speech if speech.any() else loud)
+        heard = voice_regions(blocks, rate, raised, int(round(step * rate)))
+        speech = gated(speech, heard, step) | vouched(loud, heard, step)
     return [(start * step, stop * step) for start, stop in activity.runs(speech)]

@@ -19,11 +19,11 @@ prints a markdown table per corpus:
   by which ``--choose`` ranks settings;
 - **x real time**: audio seconds per CPU second of ``segment_file`` in a warm process (one core).
 
-``--choose`` scores a grid of ``Settings`` on two sets of mixtures of *trainable* speakers (speechocean762,
-``make_mixtures.py --trainable --per-corpus 10 --seed 5``, with and without ``--abutting 0.5``) by their mean
-error, with a model whose voiceprint head never heard them:
-the bundled ensemble plus a head fitted, as ``vgr voiceprint`` fits it, on the other trainable corpora (leave
-one corpus out, as in ``bench/corpora.py``). The evaluation-only mixtures play no part in it.
+``--choose`` scores a grid of ``Settings`` (switch cost, bridge, join) on four sets of mixtures of *trainable*
+speakers (speechocean762, ``make_mixtures.py --trainable --per-corpus 10 --seed 5``: as they are, with
+``--abutting 0.5``, with ``--words`` and with ``--short``) by their mean error, with a model whose voiceprint
+head never heard them: the bundled ensemble plus a head fitted, as ``vgr voiceprint`` fits it, on the other
+trainable corpora (leave one corpus out, as in ``bench/corpora.py``). The evaluation-only mixtures play no part in it.
 
 ``--hour`` also writes a one-hour 16 kHz WAV (a mixture repeated) and reports the peak RSS of a fresh
 ``vgr segment`` process on it, against one on a single mixture: streaming keeps them close.
@@ -46,7 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 STEP = 0.01
 HELD_OUT = "speechocean762"  # --choose: the trainable corpus of the mixtures, left out of the head
-GRID = tuple((cost, bridge) for cost in (0.0, 1.0, 2.0, 4.0, 8.0) for bridge in (0.0, 0.5, 1.0, 1.5, 2.0))
+GRID = tuple((cost, bridge, join) for cost in (0.0, 1.0, 2.0, 4.0, 8.0) for bridge in (0.0, 0.5, 1.0, 1.5, 2.0)
+             for join in (0.0, 0.5, 1.0, 1.5, 2.0))
 
 
 def truth_table(path: Path) -> dict[str, list[tuple[float, float, str]]]:
@@ -107,14 +108,21 @@ def run(folder: Path, model, settings) -> tuple[dict, dict]:
     """Totals and boundary errors per corpus (and "all") of ``segment_file`` over the mixtures in ``folder``."""
     from vgr.segment import segment_file
 
+    results = {}
+    for name in sorted(truth_table(folder / "truth.csv")):
+        started = time.process_time()
+        result = segment_file(folder / name, model, settings)
+        results[name] = (result, time.process_time() - started)
+    return tally(folder, results)
+
+
+def tally(folder: Path, results: dict) -> tuple[dict, dict]:
+    """Totals and boundary errors per corpus (and "all") of ``results``: mixture name -> (FileSegments, CPU s)."""
     truth = truth_table(folder / "truth.csv")
     totals = defaultdict(lambda: defaultdict(float))
     errors = defaultdict(list)
-    for name in sorted(truth):
+    for name, (result, cpu) in results.items():
         corpus = name.rsplit("_", 1)[0]
-        started = time.process_time()
-        result = segment_file(folder / name, model, settings)
-        cpu = time.process_time() - started
         scored = score(truth[name], [(s.start, s.end, s.label) for s in result.segments], result.seconds)
         for key in ("all", corpus):
             for field in ("speech", "right", "missed", "false_alarm"):
@@ -139,29 +147,38 @@ def cells(t: dict, errors: list) -> str:
             f"{np.median(errors):.2f} ({np.percentile(errors, 90):.2f})")
 
 
+CHOICE_SETS = {"pauses": (), "half abutting": ("--abutting", "0.5"), "words": ("--words",), "short words": ("--short",)}
+
+
 def choose(workers: int) -> None:
-    """Every setting of the grid on two sets of trainable mixtures: pauses between all turns, and half the turns
-    abutting. The setting with the lowest mean error of the two is the default."""
+    """Every setting of the grid on four sets of trainable mixtures: pauses between all turns, half the turns
+    abutting, turns of short words (``make_mixtures --words``) and of syllables (``--short``). The setting with
+    the lowest mean error of the four, its bridge at most 1 s, is the default. Each window is judged once; only
+    the smoothing changes along the grid."""
     from vgr.predict import load_model
     from vgr.segment import Settings
+    from vgr.segment.core import judge_file, smoothed
 
     with tempfile.TemporaryDirectory() as temporary:
-        sets = {"pauses": Path(temporary) / "pauses", "half abutting": Path(temporary) / "abutting"}
-        for abutting, folder in zip(("0", "0.5"), sets.values()):
+        sets = {name: Path(temporary) / name.replace(" ", "_") for name in CHOICE_SETS}
+        for name, folder in sets.items():
             subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder), "--trainable",
-                            "--per-corpus", "10", "--seed", "5", "--abutting", abutting], check=True)
+                            "--per-corpus", "10", "--seed", "5", *CHOICE_SETS[name]], check=True)
         model = head_without(load_model(), HELD_OUT, workers)
-        print("| switch cost | bridge s | " + " | ".join(f"{name}: right sex | {name}: error" for name in sets)
-              + " | mean error |\n|---|---|" + "---|---|" * len(sets) + "---|")
-        for switch_cost, bridge in GRID:
-            settings = Settings(switch_cost=switch_cost, bridge=bridge)
+        verdicts = {name: {file: judge_file(folder / file, model) for file in sorted(truth_table(folder / "truth.csv"))}
+                    for name, folder in sets.items()}
+        print("| switch cost | bridge s | join s | " + " | ".join(f"{name}: right sex | {name}: error" for name in sets)
+              + " | mean error |\n|---|---|---|" + "---|---|" * len(sets) + "---|")
+        for switch_cost, bridge, join in GRID:
+            settings = Settings(switch_cost=switch_cost, bridge=bridge, join=join)
             shown, mean = [], []
-            for folder in sets.values():
-                t = run(folder, model, settings)[0]["all"]
+            for name, folder in sets.items():
+                results = {file: (smoothed(file, judged, settings), 0.0) for file, judged in verdicts[name].items()}
+                t = tally(folder, results)[0]["all"]
                 error = error_rate(t)
                 shown.append(f"{t['right'] / t['speech']:.1%} | {error:.1%}")
                 mean.append(error)
-            print(f"| {switch_cost:g} | {bridge:g} | {' | '.join(shown)} | {np.mean(mean):.1%} |", flush=True)
+            print(f"| {switch_cost:g} | {bridge:g} | {join:g} | {' | '.join(shown)} | {np.mean(mean):.1%} |", flush=True)
 
 
 def plot(folder: Path, model, settings, path: Path) -> None:

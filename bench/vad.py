@@ -28,6 +28,8 @@ Detectors (all at 16 kHz):
   (``vgr.segment.detect.gated``), silero-vad hearing the audio as it is;
 - ``vgr``: ``vgr segment``'s detector as shipped (``vgr.segment.detect.speech_regions``): the gate at 2 s, with
   silero-vad hearing each stretch of the energy detector raised to speech level;
+- ``vgr-unvouched``: ``vgr`` without silero-vad vouching for word-long runs the energy test rejects (as it was
+  before issue 17's comparison on short words);
 - ``NAME@-55``: NAME with the energy detector's absolute floor at -55 dBFS, as it was before issue 17's
   comparison on quiet speech (now -60).
 """
@@ -141,6 +143,22 @@ def shipped():
     return detect_shipped
 
 
+def unvouched():
+    """``vgr``'s detector as it was before silero-vad vouched for word-long runs (``detect.vouched``)."""
+    from vgr.segment import detect
+
+    detector = shipped()
+
+    def detect_unvouched(samples: np.ndarray) -> list[tuple[float, float]]:
+        kept, detect.vouched = detect.vouched, lambda loud, voice, step: np.zeros_like(loud)
+        try:
+            return detector(samples)
+        finally:
+            detect.vouched = kept
+
+    return detect_unvouched
+
+
 def at_absolute(db: float, make):
     """``make``'s detector with the energy detector's absolute floor at ``db`` dBFS (-55 until issue 17's
     quiet-speech comparison)."""
@@ -163,7 +181,7 @@ DETECTORS = {"energy": lambda: energy, **{f"webrtc-{m}": (lambda m=m: webrtc(m))
              **{f"energy&silero-{w}": (lambda w=w: gated(w)) for w in (0.2, 0.5, 1.0, 2.0)},
              "energy@-55": lambda: at_absolute(-55.0, lambda: energy),
              "energy&silero-2.0@-55": lambda: at_absolute(-55.0, lambda: gated(2.0)),
-             "vgr": shipped}
+             "vgr": shipped, "vgr-unvouched": unvouched}
 
 
 def read(path: Path) -> np.ndarray:

@@ -143,6 +143,18 @@ def test_a_change_within_a_region_falls_between_the_windows_either_side():
     assert label_regions(regions, windows, [np.nan] * len(windows), 4.0) == []
 
 
+def test_regions_closer_than_join_lend_each_other_their_evidence_and_keep_their_own_edges():
+    regions = [(0.0, 3.2), (3.5, 4.3), (6.0, 6.8)]  # a sure turn, a word 0.3 s after it, a word 1.7 s later
+    windows = plan_windows(regions, 1.6, 0.8)  # three over the turn, one over each word
+    p = [0.99, 0.99, 0.99, 0.4, 0.4]  # each word alone leans female
+    alone = label_regions(regions, windows, p, 1.0)
+    assert [segment[2] for segment in alone] == ["male", "female", "female"]
+    joined = label_regions(regions, windows, p, 1.0, join=0.5)
+    assert [(a, b, label) for a, b, label, _ in joined] == [(0.0, 3.2, "male"), (3.5, 4.3, "male"), (6.0, 6.8, "female")]
+    stretch = np.mean([4.0, 4.0, 4.0, np.log(0.4 / 0.6)])  # the mean log-odds of the stretch's run of "male"
+    assert joined[0][3] == joined[1][3] == pytest.approx(1 / (1 + np.exp(-stretch)))
+
+
 def test_pauses_shorter_than_the_bridge_join_segments_of_one_sex_only():
     segments = [(0.0, 2.0, "male", 0.9), (2.5, 3.0, "male", 0.7), (3.2, 4.0, "female", 0.8), (6.0, 7.0, "female", 0.8)]
     joined = bridge_pauses(segments, 1.0)
@@ -182,6 +194,8 @@ def test_bad_settings_are_refused():
         Settings(switch_cost=-1)
     with pytest.raises(ValueError, match="bridge"):
         Settings(bridge=-0.5)
+    with pytest.raises(ValueError, match="join"):
+        Settings(join=-0.1)
     with pytest.raises(ValueError, match="hop"):
         Settings(window=1.0, hop=2.0)
 

@@ -26,21 +26,24 @@ class Settings:
     verdict every 0.8 s. Within a stretch of speech the sex changes only when the windows' contrary evidence
     outweighs ``switch_cost`` (log-odds, each window's capped at 4); a contrary run that ends again must
     outweigh twice that, so one window alone flips a turn only if it is surer than log-odds 2 (p 0.88) and
-    its neighbours are not. Segments of one sex less than ``bridge`` seconds apart are joined (a speaker's
-    pauses).
+    its neighbours are not. Regions of speech less than ``join`` seconds apart are smoothed as one stretch (the
+    words of one speaker lend each other their evidence). Segments of one sex less than ``bridge`` seconds apart
+    are joined (a speaker's pauses).
     """
 
     window: float = 1.6
     hop: float = 0.8
-    switch_cost: float = 1.0
-    bridge: float = 1.0
+    switch_cost: float = 2.0
+    bridge: float = 0.5
+    join: float = 0.5
     batch: int = 64  # windows judged together (their encoder partials are one LSTM batch)
 
     def __post_init__(self) -> None:
         if not (0.2 <= self.window <= 20 and 0.05 <= self.hop <= self.window):
             raise ValueError(f"need 0.2 <= window <= 20 s and 0.05 <= hop <= window, not {self.window}, {self.hop}")
-        if self.switch_cost < 0 or self.bridge < 0:
-            raise ValueError(f"switch cost and bridge must be >= 0, not {self.switch_cost}, {self.bridge}")
+        if self.switch_cost < 0 or self.bridge < 0 or self.join < 0:
+            raise ValueError(f"switch cost, bridge and join must be >= 0, not {self.switch_cost}, {self.bridge}, "
+                             f"{self.join}")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,17 @@ class FileSegments:
                 "status": self.status}
 
 
+@dataclass(frozen=True)
+class Verdicts:
+    """What the smoothing works from: a file's length, its speech regions, the windows over them and each
+    window's p(male) (NaN: not judged)."""
+
+    seconds: float
+    regions: list[tuple[float, float]]
+    windows: list[tuple[float, float, int]]
+    p_male: np.ndarray
+
+
 def segment_file(path: str | Path, model=None, settings: Settings | None = None,
                  on_progress: Callable[[float, float], None] | None = None) -> FileSegments:
     """Male and female speech in ``path``. Raises ``AudioError`` (naming the file) if it cannot be read.
@@ -95,6 +109,13 @@ def segment_file(path: str | Path, model=None, settings: Settings | None = None,
     tones or music only give no segments, not an error. ``on_progress(done_seconds, total_seconds)`` is called
     as the work advances: the silero-vad pass is counted as the first ``DETECTION_SHARE`` of the file's time.
     """
+    settings = settings or Settings()
+    return smoothed(str(path), judge_file(path, model, settings, on_progress), settings)
+
+
+def judge_file(path: str | Path, model=None, settings: Settings | None = None,
+               on_progress: Callable[[float, float], None] | None = None) -> Verdicts:
+    """``segment_file``'s work up to the window verdicts, which only the window and hop of ``settings`` shape."""
     from vgr.predict import load_model
 
     model = model or load_model()
@@ -114,10 +135,15 @@ def segment_file(path: str | Path, model=None, settings: Settings | None = None,
             done += len(batch)
             report(DETECTION_SHARE * seconds + (1 - DETECTION_SHARE) * windows[done - 1][1], seconds)
     report(seconds, seconds)
+    return Verdicts(seconds, regions, windows, p_male)
+
+
+def smoothed(file: str, verdicts: Verdicts, settings: Settings) -> FileSegments:
+    """The segments of one file from its window ``verdicts``, smoothed and joined as ``settings`` say."""
+    labelled = label_regions(verdicts.regions, verdicts.windows, verdicts.p_male, settings.switch_cost, settings.join)
     segments = tuple(Segment(round(a, 3), round(b, 3), label, round(p, 4))
-                     for a, b, label, p in bridge_pauses(label_regions(regions, windows, p_male, settings.switch_cost),
-                                                         settings.bridge))
-    return FileSegments(str(path), seconds, segments, windows=len(windows))
+                     for a, b, label, p in bridge_pauses(labelled, settings.bridge))
+    return FileSegments(file, verdicts.seconds, segments, windows=len(verdicts.windows))
 
 
 def _reporting(stream: Stream, seconds: float, report: Callable[[float, float], None]) -> Iterator[np.ndarray]:

@@ -51,27 +51,49 @@ def two_state_path(evidence: np.ndarray, switch_cost: float) -> np.ndarray:
     return path
 
 
-def label_regions(regions, windows, p_male, switch_cost: float) -> list[tuple[float, float, str, float]]:
-    """(start, end, label, probability) runs of one sex within each region, by ``two_state_path`` over its
-    judged windows; a change of sex falls mid-way between the centres of the two windows either side of it.
-    The probability is the label's, from the mean log-odds of the run's windows. Windows never judged (NaN)
-    are skipped; a region with no judged window gives no segment."""
+def stretches(regions, join: float) -> list[list[int]]:
+    """Indices of the ``regions`` smoothed together: consecutive ones less than ``join`` seconds apart."""
+    groups: list[list[int]] = []
+    for index, (start, _) in enumerate(regions):
+        if groups and start - regions[groups[-1][-1]][1] < join:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
+def label_regions(regions, windows, p_male, switch_cost: float,
+                  join: float = 0.0) -> list[tuple[float, float, str, float]]:
+    """(start, end, label, probability) runs of one sex within each region, by ``two_state_path`` over the
+    judged windows of its stretch (regions less than ``join`` s apart are one stretch: a speaker's words
+    separated by short pauses lend each other their evidence); a change of sex within a region falls mid-way
+    between the centres of the two windows either side of it. The probability is the label's, from the mean
+    log-odds of the windows of its run of one sex in the stretch. Windows never judged (NaN) are skipped; a region with no judged window gives
+    no segment."""
     p_male = np.asarray(p_male, dtype=np.float64)
     owners = np.array([w[2] for w in windows], dtype=np.int64)
     centres = np.array([(w[0] + w[1]) / 2 for w in windows])
+    judged = ~np.isnan(p_male)
     segments = []
-    for index, (start, end) in enumerate(regions):
-        mine = np.flatnonzero((owners == index) & ~np.isnan(p_male))
+    for group in stretches(regions, join):
+        mine = np.flatnonzero(np.isin(owners, group) & judged)
         if mine.size == 0:
             continue
         evidence = log_odds(p_male[mine])
-        path = two_state_path(evidence, switch_cost)
-        change = np.flatnonzero(np.diff(path)) + 1
-        cuts = [start, *((centres[mine][change - 1] + centres[mine][change]) / 2).tolist(), end]
-        for (lo, hi), seg_start, seg_end in zip(zip([0, *change], [*change, path.size]), cuts, cuts[1:]):
-            male = bool(path[lo])
-            p = 1 / (1 + np.exp(-float(evidence[lo:hi].mean())))
-            segments.append((float(seg_start), float(seg_end), "male" if male else "female", p if male else 1 - p))
+        whole_path = two_state_path(evidence, switch_cost)
+        run = np.concatenate([[0], np.cumsum(np.diff(whole_path) != 0)])  # which run of one sex each window is in
+        run_p = 1 / (1 + np.exp(-np.bincount(run, evidence) / np.bincount(run)))
+        for index in group:
+            ours = owners[mine] == index
+            if not ours.any():
+                continue
+            start, end = regions[index]
+            path, region_runs, region_centres = whole_path[ours], run[ours], centres[mine][ours]
+            change = np.flatnonzero(np.diff(path)) + 1
+            cuts = [start, *((region_centres[change - 1] + region_centres[change]) / 2).tolist(), end]
+            for lo, seg_start, seg_end in zip([0, *change], cuts, cuts[1:]):
+                male, p = bool(path[lo]), float(run_p[region_runs[lo]])
+                segments.append((float(seg_start), float(seg_end), "male" if male else "female", p if male else 1 - p))
     return segments
 
 

@@ -25,8 +25,7 @@ class Settings:
     A 1.6 s window is exactly one partial utterance of the voice encoder; the hop of half a window puts a
     verdict every 0.8 s. Within a stretch of speech the sex changes only when the windows' contrary evidence
     outweighs ``switch_cost`` (log-odds, each window's capped at 4); a contrary run that ends again must
-    outweigh twice that, so one window alone flips a turn only if it is surer than log-odds 2 (p 0.88) and
-    its neighbours are not. Regions of speech less than ``join`` seconds apart are smoothed as one stretch (the
+    outweigh twice that: at cost 2 one window alone (capped at 4) never flips a turn, two sure ones do. Regions of speech less than ``join`` seconds apart are smoothed as one stretch (the
     words of one speaker lend each other their evidence). Segments of one sex less than ``bridge`` seconds apart
     are joined (a speaker's pauses).
     """

@@ -132,3 +132,28 @@ def test_malformed_scaler(saved, tmp_path):
     (target / "model.json").write_text(json.dumps(metadata))
     with pytest.raises(ModelError, match=r"scaler of fold_01.npz is malformed \(scaler quantiles must be a non-decreasing"):
         load_ensemble(target)
+
+
+def test_members_of_several_shapes_round_trip(saved, tmp_path):
+    """A member of another shape than ``architecture.hidden`` carries its own ``hidden``; loading checks it."""
+    from vgr.features.names import FEATURE_NAMES
+    from vgr.models.training import TrainingSettings
+
+    table = saved[2]
+    settings = TrainingSettings(folds=2, epochs=2, hidden=((8,), (4, 4)), members_per_fold=2, features=FEATURE_NAMES,
+                                contiguous_check=False)
+    report = train_ensemble(table, settings)
+    save_ensemble(report.ensemble, tmp_path / "mixed")
+    metadata = json.loads((tmp_path / "mixed" / "model.json").read_text())
+    assert metadata["architecture"]["hidden"] == [8]
+    assert [m.get("hidden") for m in metadata["members"]] == [None, [4, 4], None, [4, 4]]
+    loaded = load_ensemble(tmp_path / "mixed")
+    np.testing.assert_allclose(loaded.predict_proba(table.features[:50]), report.ensemble.predict_proba(table.features[:50]))
+    metadata["members"][1]["hidden"] = [4]
+    (tmp_path / "mixed" / "model.json").write_text(json.dumps(metadata))
+    with pytest.raises(ModelError, match=r"fold_01_2.npz: does not fit the architecture \(layers \[\(4, 20\), \(4, 4\), "):
+        load_ensemble(tmp_path / "mixed")
+    metadata["members"][1]["hidden"] = [0]
+    (tmp_path / "mixed" / "model.json").write_text(json.dumps(metadata))
+    with pytest.raises(ModelError, match=r"members\[1\]\.hidden\[0\] must be a whole number from 1 to 4096, not 0$"):
+        load_ensemble(tmp_path / "mixed")

@@ -145,6 +145,19 @@ def test_help_lists_members_per_fold():
     result = runner.invoke(app, ["train", "--help"])
     assert result.exit_code == 0 and "--members-per-fold" in result.stdout
     assert "each with its own" in " ".join(result.stdout.split())
+    assert "several shapes joined by + (e.g. 128,128,128+256,256)" in " ".join(result.stdout.split())
+
+
+def test_members_of_several_shapes_from_the_command_line(small_csv, tmp_path):
+    from vgr.models.checkpoint import load_ensemble
+
+    result = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "m"), "--folds", "3", "--epochs", "5",
+                                 "--hidden", "8+4,4", "--no-contiguous-check"])
+    assert result.exit_code == 0, result.output
+    metadata = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert metadata["training"]["hidden"] == [[8], [4, 4]] and metadata["architecture"]["hidden"] == [8]
+    assert [m.get("hidden") for m in metadata["members"]] == [None, [4, 4]] * 3
+    assert [len(m.layers.weights) for m in load_ensemble(tmp_path / "m").members] == [2, 3] * 3
 
 
 @pytest.mark.bad_input
@@ -154,6 +167,9 @@ def test_help_lists_members_per_fold():
     (["--members-per-fold", "two"], "--members-per-fold takes a whole number, not 'two'"),
     (["--members-per-fold", "1.5"], "--members-per-fold takes a whole number, not '1.5'"),
     (["--folds", "20", "--members-per-fold", "6"], "20 folds of 6 members are more than the 100 members a model may hold"),
+    (["--hidden", "8+16,16", "--members-per-fold", "1"], "2 hidden shapes need at least 2 members per fold, not 1"),
+    (["--hidden", "8+"], "--hidden takes comma-separated whole numbers (several shapes joined by +), not '8+'"),
+    (["--hidden", "8+0"], "--hidden takes positive layer sizes, not '8+0'"),
 ])
 def test_bad_members_per_fold_is_one_line(small_csv, tmp_path, options, message):
     result = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "m"), *options])

@@ -75,8 +75,8 @@ def test_member_k_never_sees_fold_k(monkeypatch, refit):
     fits = []
     real_fit = training._fit_members
 
-    def recording_fit(features, labels, rows, validation_rows, settings, epochs, seeds):
-        members, histories = real_fit(features, labels, rows, validation_rows, settings, epochs, seeds)
+    def recording_fit(features, labels, rows, validation_rows, settings, epochs, seeds, shape):
+        members, histories = real_fit(features, labels, rows, validation_rows, settings, epochs, seeds, shape)
         for index, seed in enumerate(seeds):
             fits.append((seed, set(rows[index].tolist()),
                          set([] if validation_rows is None else validation_rows[index].tolist()), epochs[index],
@@ -210,6 +210,36 @@ def test_members_per_fold_all_vote_and_the_first_is_the_single_network(voice):
     assert len(report.best_epochs) == 2 and report.best_epochs[0] == report.best_epoch
     assert two.ensemble.metadata["training"]["members_per_fold"] == 2
     assert two.ensemble.metadata["metrics"]["folds"][0]["best_epochs"] == list(report.best_epochs)
+
+
+def test_members_of_several_shapes_take_them_in_turn_and_do_not_depend_on_the_workers(voice):
+    """--hidden 8+16,16: member j of each fold has shape j % 2 (its own stacked network, in the same process);
+    member 0 is the network a one-shape, one-member fold of 8 has, and the workers change no bit."""
+    recipe = {"folds": 3, "epochs": 4, "features": FEATURE_NAMES, "refit": True, "contiguous_check": False}
+    mixed = TrainingSettings(**recipe, hidden=((8,), (16, 16)), members_per_fold=3)
+    assert mixed.shapes() == ((8,), (16, 16)) and [mixed.member_shape(j) for j in range(3)] == [(8,), (16, 16), (8,)]
+    one, three = (train_ensemble(voice, mixed, workers=workers) for workers in (1, 3))
+    alone = train_ensemble(voice, TrainingSettings(**recipe, hidden=(8,), members_per_fold=1))
+    assert [[w.shape[0] for w in m.layers.weights[:-1]] for m in one.ensemble.members[:3]] == [[8], [16, 16], [8]]
+    for a, b in zip(one.ensemble.members, three.ensemble.members):
+        for x, y in zip(a.layers.weights + a.layers.biases, b.layers.weights + b.layers.biases):
+            np.testing.assert_array_equal(x, y)
+    for fold in range(3):
+        for ours, theirs in zip(one.ensemble.members[3 * fold].layers.weights, alone.ensemble.members[fold].layers.weights):
+            np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(one.out_of_fold_p_male, three.out_of_fold_p_male)
+    assert one.ensemble.metadata["architecture"]["hidden"] == [8]
+    assert one.ensemble.metadata["training"]["hidden"] == [[8], [16, 16]]
+
+
+@pytest.mark.parametrize("hidden, per_fold, message", [
+    (((8,), (16, 16)), 1, "2 hidden shapes need at least 2 members per fold, not 1"),
+    (((8,), ()), 2, r"hidden shapes must be non-empty lists of positive layer sizes, not \(\(8,\), \(\)\)"),
+    (((8,), (0,)), 2, r"hidden shapes must be non-empty lists of positive layer sizes, not \(\(8,\), \(0,\)\)"),
+])
+def test_bad_hidden_shapes_are_refused(hidden, per_fold, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        TrainingSettings(hidden=hidden, members_per_fold=per_fold)
 
 
 @pytest.mark.parametrize("value, message", [

@@ -367,7 +367,7 @@ def train(
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="Epochs per fold; the best on validation is kept.")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the folds, initialisation and batches.")] = 0,
     features: Annotated[Optional[str], typer.Option("--features", help="Comma-separated feature columns.", show_default="the 12 spectral-shape columns and meanfun")] = None,
-    hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64 (the paper's).", show_default="128,128,128")] = None,
+    hidden: Annotated[Optional[str], typer.Option("--hidden", help="Hidden layer sizes, e.g. 64,64,256,256,64 (the paper's); several shapes joined by + (e.g. 128,128,128+256,256) are dealt in turn to each fold's networks.", show_default="128,128,128")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per mini-batch.")] = 64,
     scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.rank_gauss,
     refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Retrain each member on all its training rows for the epoch count its validation split chose.")] = True,
@@ -472,14 +472,15 @@ def _whole(text: str, option: str) -> int:
         fail(f"{option} takes a whole number, not {text!r}")
 
 
-def _sizes(text: str) -> tuple[int, ...]:
+def _sizes(text: str) -> tuple[int, ...] | tuple[tuple[int, ...], ...]:
+    """--hidden: one shape (comma-separated sizes), or several joined by +."""
     try:
-        sizes = tuple(int(part) for part in text.split(","))
+        shapes = tuple(tuple(int(part) for part in shape.split(",")) for shape in text.split("+"))
     except ValueError:
-        fail(f"--hidden takes comma-separated whole numbers, not {text!r}")
-    if not sizes or min(sizes) < 1:
+        fail(f"--hidden takes comma-separated whole numbers (several shapes joined by +), not {text!r}")
+    if min(min(shape) for shape in shapes) < 1:
         fail(f"--hidden takes positive layer sizes, not {text!r}")
-    return sizes
+    return shapes[0] if len(shapes) == 1 else shapes
 
 
 @app.command()

@@ -3,6 +3,9 @@
 Members are stored fold by fold: ``fold_XX.npz``, or ``fold_XX_M.npz`` when each fold has several networks
 (``training.members_per_fold``). ``model.json`` lists every member's file, so loading needs no naming rule.
 
+A member whose hidden layer sizes differ from ``architecture.hidden`` (``vgr train --hidden 128,128,128+256,256``)
+has its own ``hidden`` list in its ``members`` entry.
+
 Loading never unpickles anything (``numpy.load(allow_pickle=False)``) and needs no torch. A model folder is
 untrusted input: ``vgr.models.schema`` checks all of ``model.json`` and each fold's declared shapes first.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from vgr._version import __version__
@@ -40,13 +44,16 @@ def save_ensemble(ensemble: Ensemble, folder: str | Path, *, force: bool = False
     try:
         members = []
         per_fold = ensemble.metadata.get("training", {}).get("members_per_fold", 1)
+        architecture = ensemble.metadata.get("architecture", {}).get("hidden")
         if not isinstance(per_fold, int) or per_fold < 1 or len(ensemble.members) % per_fold:
             per_fold = 1  # not a vgr train ensemble: number the members one by one
         for index, member in enumerate(ensemble.members):
             fold, rank = divmod(index, per_fold)
             name = f"fold_{fold + 1:02d}.npz" if per_fold == 1 else f"fold_{fold + 1:02d}_{rank + 1}.npz"
             member.layers.save(staging / name)
-            members.append({"file": name, "scaler": member.scaler.as_dict()})
+            hidden = [int(weight.shape[0]) for weight in member.layers.weights[:-1]]
+            own = {} if architecture is not None and hidden == list(architecture) else {"hidden": hidden}
+            members.append({"file": name, "scaler": member.scaler.as_dict(), **own})
         metadata = {
             **ensemble.metadata,
             "format": FORMAT,
@@ -98,9 +105,9 @@ def load_ensemble(folder: str | Path) -> Ensemble:
     if config.inputs != len(names):
         raise ModelError(f"{folder}: architecture takes {config.inputs} inputs but {len(names)} feature names are listed")
     members = []
-    expected = expected_shapes(config)
-    limit = 8 * sum(rows * (columns + 1) for rows, columns in expected) + 2**20  # float64 and zip overhead
     for index, entry in enumerate(metadata["members"]):
+        expected = expected_shapes(replace(config, hidden=tuple(entry["hidden"])) if "hidden" in entry else config)
+        limit = 8 * sum(rows * (columns + 1) for rows, columns in expected) + 2**20  # float64 and zip overhead
         path = member_file(folder, entry["file"], folder / METADATA, f"members[{index}].file")
         problem = file_problem(path)
         if problem in ("no such file", "broken symbolic link"):

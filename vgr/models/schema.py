@@ -68,16 +68,12 @@ def validate_metadata(metadata: object, path: Path, format_name: str, version: i
         if key not in architecture:
             raise ModelError(f"{path}: architecture lacks {key!r}")
     inputs = whole(architecture["inputs"], 1, len(FEATURE_NAMES), path, "architecture.inputs")
-    hidden = [whole(size, 1, MAX_WIDTH, path, f"architecture.hidden[{index}]")
-              for index, size in enumerate(listed(architecture["hidden"], path, "architecture.hidden", 0, MAX_LAYERS))]
+    hidden = _hidden(architecture["hidden"], path, "architecture.hidden")
     whole(architecture["classes"], len(LABELS), len(LABELS), path, "architecture.classes")
     dropout = number(architecture["dropout"], path, "architecture.dropout")
     if not 0 <= dropout < 1:
         raise _fail(path, "architecture.dropout", "at least 0 and below 1", dropout)
-    sizes = [inputs, *hidden, len(LABELS)]
-    parameters = sum((before + 1) * after for before, after in zip(sizes, sizes[1:]))
-    if parameters > MAX_PARAMETERS:
-        raise ModelError(f"{path}: architecture has {parameters:,} parameters per member (at most {MAX_PARAMETERS:,})")
+    parameters = _parameters(inputs, hidden, path, "architecture")
     names = listed(metadata["feature_names"], path, "feature_names", 1, len(FEATURE_NAMES))
     if not all(isinstance(name, str) for name in names) or len(set(names)) != len(names):
         raise _fail(path, "feature_names", "a list of different feature names", names)
@@ -85,12 +81,16 @@ def validate_metadata(metadata: object, path: Path, format_name: str, version: i
     if sorted(map(str, classes)) != sorted(LABELS) or not all(isinstance(c, str) for c in classes):
         raise _fail(path, "classes", f"the labels {' and '.join(LABELS)}", classes)
     members = listed(metadata["members"], path, "members", 1, MAX_MEMBERS)
-    if parameters * len(members) > MAX_TOTAL_PARAMETERS:
-        raise ModelError(f"{path}: {len(members)} members of {parameters:,} parameters are more than "
-                         f"{MAX_TOTAL_PARAMETERS:,} in all")
+    total = 0
     for index, member in enumerate(members):
         if not isinstance(member, dict) or not isinstance(member.get("scaler"), dict):
             raise _fail(path, f"members[{index}]", "an object with 'file' and 'scaler' (an object)", member)
+        total += parameters if "hidden" not in member else _parameters(
+            inputs, _hidden(member["hidden"], path, f"members[{index}].hidden"), path, f"members[{index}]")
+    if total > MAX_TOTAL_PARAMETERS:
+        raise ModelError(f"{path}: {len(members)} members of {total:,} parameters are more than "
+                         f"{MAX_TOTAL_PARAMETERS:,} in all")
+    for index, member in enumerate(members):
         member_file(path.parent, member.get("file"), path, f"members[{index}].file")
         scaler = member["scaler"]
         for key in ("mean", "scale"):
@@ -98,6 +98,19 @@ def validate_metadata(metadata: object, path: Path, format_name: str, version: i
             for column, value in enumerate(values):
                 number(value, path, f"members[{index}].scaler.{key}[{column}]")
     return metadata
+
+
+def _hidden(value: object, path: Path, where: str) -> list[int]:
+    return [whole(size, 1, MAX_WIDTH, path, f"{where}[{index}]")
+            for index, size in enumerate(listed(value, path, where, 0, MAX_LAYERS))]
+
+
+def _parameters(inputs: int, hidden: list[int], path: Path, where: str) -> int:
+    sizes = [inputs, *hidden, len(LABELS)]
+    parameters = sum((before + 1) * after for before, after in zip(sizes, sizes[1:]))
+    if parameters > MAX_PARAMETERS:
+        raise ModelError(f"{path}: {where} has {parameters:,} parameters per member (at most {MAX_PARAMETERS:,})")
+    return parameters
 
 
 def member_file(folder: Path, name: object, path: Path, where: str) -> Path:

@@ -40,7 +40,7 @@ class TrainingSettings:
     weight_decay: float = 1e-4
     validation_fraction: float = 0.1
     seed: int = 0
-    hidden: tuple[int, ...] = (128, 128, 128)
+    hidden: tuple[int, ...] | tuple[tuple[int, ...], ...] = (128, 128, 128)  # or several shapes: see ``shapes``
     dropout: float = MLPConfig.dropout
     features: tuple[str, ...] = TRAINING_FEATURES
     log_features: tuple[str, ...] = ("skew", "kurt")  # heavy-tailed: signed log before standardising
@@ -56,12 +56,30 @@ class TrainingSettings:
                 or not 1 <= self.members_per_fold <= MAX_MEMBERS_PER_FOLD:
             raise ValueError(f"members per fold must be a whole number from 1 to {MAX_MEMBERS_PER_FOLD}, "
                              f"not {self.members_per_fold!r}")
+        shapes = self.shapes()
+        if len(shapes) > 1 and any(not shape or any(isinstance(size, bool) or not isinstance(size, int) or size < 1
+                                                    for size in shape) for shape in shapes):
+            raise ValueError(f"hidden shapes must be non-empty lists of positive layer sizes, not {self.hidden!r}")
+        if len(shapes) > self.members_per_fold:
+            raise ValueError(f"{len(shapes)} hidden shapes need at least {len(shapes)} members per fold, "
+                             f"not {self.members_per_fold}")
         if self.folds * self.members_per_fold > MAX_MEMBERS:
             raise ValueError(f"{self.folds} folds of {self.members_per_fold} members are more than the {MAX_MEMBERS} "
                              "members a model may hold")
 
+    def shapes(self) -> tuple[tuple[int, ...], ...]:
+        """The hidden shapes: ``hidden`` is one (sizes) or several (a tuple of them); member j of each fold has
+        shape ``j % len(shapes)``."""
+        several = len(self.hidden) > 0 and all(isinstance(shape, (tuple, list)) for shape in self.hidden)
+        return tuple(tuple(shape) for shape in self.hidden) if several else (tuple(self.hidden),)
+
+    def member_shape(self, member: int) -> tuple[int, ...]:
+        shapes = self.shapes()
+        return shapes[member % len(shapes)]
+
     def as_dict(self) -> dict:
-        return {**asdict(self), "hidden": list(self.hidden), "features": list(self.features),
+        shapes = [list(shape) for shape in self.shapes()]
+        return {**asdict(self), "hidden": shapes[0] if len(shapes) == 1 else shapes, "features": list(self.features),
                 "log_features": list(self.log_features)}
 
 
@@ -113,8 +131,8 @@ def _check_trainable(table: FeatureTable, settings: TrainingSettings) -> None:
 
 
 def _members_job(args) -> list[tuple[Member, list[EpochLog], np.ndarray]]:
-    """Some members (fold, index, test rows), trained together as one stacked network in one single-threaded
-    process: (member, history, p_male of its test rows) each.
+    """Some members (fold, index, test rows), trained in one single-threaded process, those of each hidden shape
+    together as one stacked network: (member, history, p_male of its test rows) each, in ``jobs``' order.
 
     Each member's best epoch is chosen on a validation split of its fold's training rows. With ``settings.refit``,
     every member is then trained afresh (same seed) on all of its training rows for the epoch count its own
@@ -124,27 +142,36 @@ def _members_job(args) -> list[tuple[Member, list[EpochLog], np.ndarray]]:
 
     features, labels, jobs, settings = args
     torch.set_num_threads(1)  # bit-identical results whatever the machine's core count
+    done = {}
+    for shape in dict.fromkeys(settings.member_shape(index) for _, index, _ in jobs):
+        chosen = [job for job in jobs if settings.member_shape(job[1]) == shape]
+        done.update(zip([id(job) for job in chosen], _shape_job(features, labels, chosen, settings, shape)))
+    return [done[id(job)] for job in jobs]
+
+
+def _shape_job(features, labels, jobs, settings: TrainingSettings, shape: tuple[int, ...]):
+    """``_members_job`` for members of one hidden ``shape``: one stacked network."""
     seeds = [member_seed(settings.seed, fold, index) for fold, index, _ in jobs]
     train_rows = [np.setdiff1d(np.arange(len(labels)), test_rows) for _, _, test_rows in jobs]
     parts = [splits.validation_split(labels[rows], settings.validation_fraction, seed)
              for rows, seed in zip(train_rows, seeds)]
     members, histories = _fit_members(features, labels, [rows[inner] for rows, (inner, _) in zip(train_rows, parts)],
                                       [rows[held] for rows, (_, held) in zip(train_rows, parts)], settings,
-                                      [settings.epochs] * len(jobs), seeds)
+                                      [settings.epochs] * len(jobs), seeds, shape)
     if settings.refit:
         members, _ = _fit_members(features, labels, train_rows, None, settings, [_best(h).epoch for h in histories],
-                                  seeds)
+                                  seeds, shape)
     male = LABELS.index("male")
     return [(member, history, member.probabilities(features[test_rows])[:, male])
             for member, history, (_, _, test_rows) in zip(members, histories, jobs)]
 
 
-def _fit_members(features, labels, rows, validation_rows, settings: TrainingSettings, epochs, seeds):
+def _fit_members(features, labels, rows, validation_rows, settings: TrainingSettings, epochs, seeds, shape):
     """Members on their own ``rows`` (scaler fitted on them), stopped on ``validation_rows`` or after ``epochs``."""
     scalers = [Scaler.fit(features[r], [name in settings.log_features for name in settings.features],
                           rank_gaussian=settings.scaling == "rank-gauss") for r in rows]
     streams = [np.random.SeedSequence(seed).spawn(2) for seed in seeds]  # weights and dropout; batch order
-    config = MLPConfig(len(settings.features), tuple(settings.hidden), len(LABELS), settings.dropout)
+    config = MLPConfig(len(settings.features), shape, len(LABELS), settings.dropout)
     network = StackedMLP(config, [np.random.default_rng(weights) for weights, _ in streams])
     validation = None if validation_rows is None else [
         Rows(scaler.transform(features[r]), labels[r]) for scaler, r in zip(scalers, validation_rows)]
@@ -166,8 +193,8 @@ def _best(history: list[EpochLog]) -> EpochLog:
 def _run_folds(table, settings, test_sets, protocol: str, workers: int, progress: Progress | None):
     """Members in fold order (fold 1's members first); a fold's p(male) is its members' mean, as the vote takes it.
 
-    The members are dealt in ``workers`` consecutive groups, each one stacked network in its own process; a
-    member's result does not depend on its group.
+    The members are dealt in ``workers`` consecutive groups, each in its own process as one stacked network per
+    hidden shape; a member's result does not depend on its group.
     """
     from concurrent.futures import ProcessPoolExecutor
     from itertools import chain
@@ -226,7 +253,8 @@ def train_ensemble(
     test_sets = splits.stratified_folds(table.labels, settings.folds, settings.seed)
     members, reports, oof, p_male = _run_folds(table, settings, test_sets, "shuffled", workers, progress)
     contiguous = contiguous_accuracy(table, settings, workers=workers, progress=progress) if settings.contiguous_check else None
-    config = MLPConfig(len(settings.features), tuple(settings.hidden), len(LABELS), settings.dropout)
+    # The first member's shape; members of other shapes carry theirs in model.json (vgr.models.checkpoint).
+    config = MLPConfig(len(settings.features), settings.member_shape(0), len(LABELS), settings.dropout)
     ensemble = Ensemble(tuple(settings.features), members, {"architecture": config.as_dict()})
     report = TrainingReport(ensemble, reports, oof, contiguous, p_male)
     ensemble.metadata.update(

@@ -73,7 +73,7 @@ def test_train_on_a_bad_csv_is_one_line(tmp_path):
     bad.write_text("a,b\n1,2\n")
     result = runner.invoke(app, ["train", str(bad), "-o", str(tmp_path / "m")])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"vgr: error: {bad}: column 'meanfreq', 'sd',")
+    assert result.stderr.startswith(f"vgr: error: {bad}: columns 'meanfreq', 'sd',")
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "m").exists()
 
 

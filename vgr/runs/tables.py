@@ -65,7 +65,7 @@ def _read_one(path: Path, columns: tuple[str, ...], require_label: bool, digest)
     header, records = _records(path, raw.decode("utf-8-sig", NAME_ERRORS))
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
-        raise TableError(f"{path}: column {_names(duplicated)} appears more than once")
+        raise TableError(f"{path}: {_columns(duplicated)} {'appears' if len(duplicated) == 1 else 'appear'} more than once")
     _check_columns(path, header, columns, require_label)
     if not records:
         raise TableError(f"{path}: no data rows (header only)")
@@ -99,13 +99,18 @@ def _check_columns(path: Path, present, wanted: tuple[str, ...], require_label: 
     seen = list(present)
     missing = [c for c in wanted if c not in seen] + (["label"] if require_label and "label" not in seen else [])
     if missing:
-        raise TableError(f"{path}: column {_names(missing)} {'is' if len(missing) == 1 else 'are'} missing")
+        raise TableError(f"{path}: {_columns(missing)} {'is' if len(missing) == 1 else 'are'} missing")
     allowed = set(FEATURE_NAMES) | set(OPTIONAL_COLUMNS)
     unexpected = [c for c in seen if c not in allowed]
     if unexpected:
         raise TableError(
-            f"{path}: unexpected column {_names(unexpected)} (allowed: the 20 features, {', '.join(OPTIONAL_COLUMNS)})"
+            f"{path}: unexpected {_columns(unexpected)} (allowed: the 20 features, {', '.join(OPTIONAL_COLUMNS)})"
         )
+
+
+def _columns(names) -> str:
+    """"column 'a'" or "columns 'a', 'b'"."""
+    return f"column{'' if len(names) == 1 else 's'} {_names(names)}"
 
 
 def _names(columns) -> str:

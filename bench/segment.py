@@ -19,7 +19,7 @@ prints a markdown table per corpus:
   by which ``--choose`` ranks settings;
 - **x real time**: audio seconds per CPU second of ``segment_file`` in a warm process (one core).
 
-``--choose`` scores a grid of ``Settings`` (switch cost, bridge, join, change below) on four sets of mixtures of *trainable*
+``--choose`` scores a grid of ``Settings`` (switch cost, bridge, join) on four sets of mixtures of *trainable*
 speakers (speechocean762, ``make_mixtures.py --trainable --per-corpus 10 --seed 5``: as they are, with
 ``--abutting 0.5``, with ``--words`` and with ``--short``) by their mean error, with a model whose voiceprint
 head never heard them: the bundled ensemble plus a head fitted, as ``vgr voiceprint`` fits it, on the other
@@ -46,8 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 STEP = 0.01
 HELD_OUT = "speechocean762"  # --choose: the trainable corpus of the mixtures, left out of the head
-GRID = tuple((cost, bridge, join, change) for cost in (0.0, 1.0, 2.0, 4.0, 8.0) for bridge in (0.0, 0.5, 1.0, 1.5, 2.0)
-             for join in (0.0, 0.5, 1.0, 1.5, 2.0) for change in (0.0, 0.5, 0.6, 0.7))
+GRID = tuple((cost, bridge, join) for cost in (0.0, 1.0, 2.0, 4.0, 8.0) for bridge in (0.0, 0.5, 1.0, 1.5, 2.0)
+             for join in (0.0, 0.5, 1.0, 1.5, 2.0))
 
 
 def truth_table(path: Path) -> dict[str, list[tuple[float, float, str]]]:
@@ -167,11 +167,10 @@ def choose(workers: int) -> None:
         model = head_without(load_model(), HELD_OUT, workers)
         verdicts = {name: {file: judge_file(folder / file, model) for file in sorted(truth_table(folder / "truth.csv"))}
                     for name, folder in sets.items()}
-        print("| switch cost | bridge s | join s | change below | "
-              + " | ".join(f"{name}: right sex | {name}: error" for name in sets)
-              + " | mean error |\n|---|---|---|---|" + "---|---|" * len(sets) + "---|")
-        for switch_cost, bridge, join, change in GRID:
-            settings = Settings(switch_cost=switch_cost, bridge=bridge, join=join, change_below=change)
+        print("| switch cost | bridge s | join s | " + " | ".join(f"{name}: right sex | {name}: error" for name in sets)
+              + " | mean error |\n|---|---|---|" + "---|---|" * len(sets) + "---|")
+        for switch_cost, bridge, join in GRID:
+            settings = Settings(switch_cost=switch_cost, bridge=bridge, join=join)
             shown, mean = [], []
             for name, folder in sets.items():
                 results = {file: (smoothed(file, judged, settings), 0.0) for file, judged in verdicts[name].items()}
@@ -179,8 +178,7 @@ def choose(workers: int) -> None:
                 error = error_rate(t)
                 shown.append(f"{t['right'] / t['speech']:.1%} | {error:.1%}")
                 mean.append(error)
-            print(f"| {switch_cost:g} | {bridge:g} | {join:g} | {change:g} | {' | '.join(shown)} | {np.mean(mean):.1%} |",
-                  flush=True)
+            print(f"| {switch_cost:g} | {bridge:g} | {join:g} | {' | '.join(shown)} | {np.mean(mean):.1%} |", flush=True)
 
 
 def plot(folder: Path, model, settings, path: Path) -> None:

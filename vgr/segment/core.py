@@ -11,7 +11,7 @@ import numpy as np
 from vgr.errors import AudioError
 from vgr.segment.detect import speech_regions
 from vgr.segment.stream import Stream, frame_levels, open_stream
-from vgr.segment.timeline import bridge_pauses, label_regions, likely_changes, plan_windows
+from vgr.segment.timeline import bridge_pauses, label_regions, plan_windows
 
 LABELS = ("female", "male")
 DETECTION_SHARE = 0.2  # of a file's progress: silero-vad's pass costs about a fifth of the work on speech
@@ -26,10 +26,8 @@ class Settings:
     verdict every 0.8 s. Within a stretch of speech the sex changes only when the windows' contrary evidence
     outweighs ``switch_cost`` (log-odds, each window's capped at 4); a contrary run that ends again must
     outweigh twice that: at cost 2 one window alone (capped at 4) never flips a turn, two sure ones do. Regions of speech less than ``join`` seconds apart are smoothed as one stretch (the
-    words of one speaker lend each other their evidence). With ``change_below`` above 0, changing sex costs
-    nothing on the steps where two windows that do not overlap (two apart) sound like different voices: their
-    voiceprint cosine is under it. Segments of one sex less than ``bridge`` seconds apart are joined (a
-    speaker's pauses).
+    words of one speaker lend each other their evidence). Segments of one sex less than ``bridge`` seconds apart
+    are joined (a speaker's pauses).
     """
 
     window: float = 1.6
@@ -37,14 +35,11 @@ class Settings:
     switch_cost: float = 2.0
     bridge: float = 0.5
     join: float = 0.5
-    change_below: float = 0.0
     batch: int = 64  # windows judged together (their encoder partials are one LSTM batch)
 
     def __post_init__(self) -> None:
         if not (0.2 <= self.window <= 20 and 0.05 <= self.hop <= self.window):
             raise ValueError(f"need 0.2 <= window <= 20 s and 0.05 <= hop <= window, not {self.window}, {self.hop}")
-        if not 0 <= self.change_below <= 1:
-            raise ValueError(f"change below is a cosine from 0 (off) to 1, not {self.change_below}")
         if self.switch_cost < 0 or self.bridge < 0 or self.join < 0:
             raise ValueError(f"switch cost, bridge and join must be >= 0, not {self.switch_cost}, {self.bridge}, "
                              f"{self.join}")
@@ -101,7 +96,6 @@ class Verdicts:
     regions: list[tuple[float, float]]
     windows: list[tuple[float, float, int]]
     p_male: np.ndarray
-    apart: np.ndarray | None = None  # each window's voiceprint cosine to the window two before it (NaN: none)
 
 
 def segment_file(path: str | Path, model=None, settings: Settings | None = None,
@@ -133,31 +127,19 @@ def judge_file(path: str | Path, model=None, settings: Settings | None = None,
         seconds = frames / stream.rate if frames > 0 else levels.size * step
         regions = speech_regions(levels, step, _reporting(stream, seconds, report), stream.rate)
         windows = plan_windows(regions, settings.window, settings.hop)
-        p_male, apart = np.full(len(windows), np.nan), np.full(len(windows), np.nan)
-        done, before = 0, None  # the last two windows' embeddings, for the next batch's first two
+        p_male = np.full(len(windows), np.nan)
+        done = 0
         for batch in _batches(_clips(stream, windows), settings.batch):
-            p_male[done : done + len(batch)], embeddings = judge(batch, stream, model)
-            if embeddings is not None:
-                joined = embeddings if before is None else np.concatenate([before, embeddings])
-                offset = joined.shape[0] - len(batch)
-                for k in range(len(batch)):
-                    i = done + k
-                    if i >= 2 and windows[i - 2][2] == windows[i][2]:
-                        apart[i] = float(joined[offset + k - 2] @ joined[offset + k])
-                before = joined[-2:]
+            p_male[done : done + len(batch)] = judge(batch, stream, model)
             done += len(batch)
             report(DETECTION_SHARE * seconds + (1 - DETECTION_SHARE) * windows[done - 1][1], seconds)
     report(seconds, seconds)
-    return Verdicts(seconds, regions, windows, p_male, apart)
+    return Verdicts(seconds, regions, windows, p_male)
 
 
 def smoothed(file: str, verdicts: Verdicts, settings: Settings) -> FileSegments:
     """The segments of one file from its window ``verdicts``, smoothed and joined as ``settings`` say."""
-    changes = None
-    if settings.change_below > 0 and verdicts.apart is not None:
-        changes = likely_changes(verdicts.apart, settings.change_below)
-    labelled = label_regions(verdicts.regions, verdicts.windows, verdicts.p_male, settings.switch_cost, settings.join,
-                             changes)
+    labelled = label_regions(verdicts.regions, verdicts.windows, verdicts.p_male, settings.switch_cost, settings.join)
     segments = tuple(Segment(round(a, 3), round(b, 3), label, round(p, 4))
                      for a, b, label, p in bridge_pauses(labelled, settings.bridge))
     return FileSegments(file, verdicts.seconds, segments, windows=len(verdicts.windows))
@@ -203,9 +185,8 @@ def _batches(items: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, np.ndarray | None]:
-    """p(male) of each clip: the 20 features and the voiceprint blended as ``Ensemble.predict`` does; and the
-    clips' voiceprint embeddings (unit length), or None for a model without a voiceprint head.
+def judge(clips: list[np.ndarray], stream: Stream, model) -> np.ndarray:
+    """p(male) of each clip: the 20 features and the voiceprint blended as ``Ensemble.predict`` does.
 
     A clip whose features cannot be computed (no pitch found, too short) is judged by the voiceprint head
     alone, or left undecided (NaN) by a model without one.
@@ -216,7 +197,7 @@ def judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, n
         return _judge(clips, stream, model)
 
 
-def _judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, np.ndarray | None]:
+def _judge(clips: list[np.ndarray], stream: Stream, model) -> np.ndarray:
     from vgr.features.extract import compute_features
     from vgr.predict import uses_voiceprint
 
@@ -240,4 +221,4 @@ def _judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, 
     unmeasured = [i for i, row in enumerate(features) if row is None]
     if unmeasured and embeddings is not None:
         p_male[unmeasured] = model.voiceprint.p_male(embeddings[unmeasured])
-    return p_male, embeddings
+    return p_male

@@ -29,28 +29,19 @@ def log_odds(p_male: np.ndarray) -> np.ndarray:
     return np.clip(np.log(p / (1 - p)), -CLIP, CLIP)
 
 
-def likely_changes(apart: np.ndarray, below: float) -> np.ndarray:
-    """True for window t when the voices either side of the step into it differ: the cosine between windows t-2
-    and t, or between t-1 and t+1 (``apart`` of t and t+1; windows two apart do not overlap), is under ``below``."""
-    low = np.asarray(apart, dtype=np.float64) < below  # NaN (no window two before) is never low
-    return low | np.r_[low[1:], False]
-
-
-def two_state_path(evidence: np.ndarray, switch_cost) -> np.ndarray:
+def two_state_path(evidence: np.ndarray, switch_cost: float) -> np.ndarray:
     """The most likely female (0) / male (1) sequence for windows with these log-odds of male (Viterbi).
 
-    Each window scores +-evidence/2 for male/female; every change of state costs ``switch_cost`` (a number, or
-    one per window: the cost of changing on the step into it). A change needs contrary evidence worth more than
-    the cost; one that comes and goes again, more than twice it.
+    Each window scores +-evidence/2 for male/female; every change of state costs ``switch_cost``. A change
+    needs contrary evidence worth more than the cost; one that comes and goes again, more than twice it.
     """
     if evidence.size == 0:
         return np.zeros(0, dtype=np.int8)
-    costs = np.broadcast_to(np.asarray(switch_cost, dtype=np.float64), evidence.shape)
     emission = np.stack([-evidence / 2, evidence / 2], axis=1)
     score = emission[0].copy()
     switched = np.zeros((evidence.size, 2), dtype=bool)  # whether the best way into (t, state) changed state
     for t in range(1, evidence.size):
-        stay, switch = score, score[::-1] - costs[t]
+        stay, switch = score, score[::-1] - switch_cost
         switched[t] = switch > stay
         score = np.maximum(stay, switch) + emission[t]
     path = np.empty(evidence.size, dtype=np.int8)
@@ -71,15 +62,14 @@ def stretches(regions, join: float) -> list[list[int]]:
     return groups
 
 
-def label_regions(regions, windows, p_male, switch_cost: float, join: float = 0.0,
-                  changes: np.ndarray | None = None) -> list[tuple[float, float, str, float]]:
+def label_regions(regions, windows, p_male, switch_cost: float,
+                  join: float = 0.0) -> list[tuple[float, float, str, float]]:
     """(start, end, label, probability) runs of one sex within each region, by ``two_state_path`` over the
     judged windows of its stretch (regions less than ``join`` s apart are one stretch: a speaker's words
     separated by short pauses lend each other their evidence); a change of sex within a region falls mid-way
     between the centres of the two windows either side of it. The probability is the label's, from the mean
     log-odds of the windows of its run of one sex in the stretch. Windows never judged (NaN) are skipped; a region with no judged window gives
-    no segment. Where ``changes`` (one flag per window) marks a likely change of voice, changing sex on the step
-    into that window costs nothing."""
+    no segment."""
     p_male = np.asarray(p_male, dtype=np.float64)
     owners = np.array([w[2] for w in windows], dtype=np.int64)
     centres = np.array([(w[0] + w[1]) / 2 for w in windows])
@@ -90,8 +80,7 @@ def label_regions(regions, windows, p_male, switch_cost: float, join: float = 0.
         if mine.size == 0:
             continue
         evidence = log_odds(p_male[mine])
-        costs = switch_cost if changes is None else np.where(np.asarray(changes)[mine], 0.0, switch_cost)
-        whole_path = two_state_path(evidence, costs)
+        whole_path = two_state_path(evidence, switch_cost)
         run = np.concatenate([[0], np.cumsum(np.diff(whole_path) != 0)])  # which run of one sex each window is in
         run_p = 1 / (1 + np.exp(-np.bincount(run, evidence) / np.bincount(run)))
         for index in group:

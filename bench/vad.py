@@ -30,6 +30,7 @@ Detectors (all at 16 kHz):
   silero-vad hearing each stretch of the energy detector raised to speech level;
 - ``vgr-unvouched``: ``vgr`` without silero-vad vouching for word-long runs the energy test rejects (as it was
   before issue 17's comparison on short words);
+- ``vgr-vouching-any-length``: ``vgr`` with silero-vad vouching for rejected runs however long (not up to 1 s);
 - ``NAME@-55``: NAME with the energy detector's absolute floor at -55 dBFS, as it was before issue 17's
   comparison on quiet speech (now -60).
 """
@@ -159,6 +160,22 @@ def unvouched():
     return detect_unvouched
 
 
+def vouching_any_length():
+    """``vgr`` with silero-vad vouching for rejected loud runs of any length (it stops at 1 s)."""
+    from vgr.segment import detect
+
+    detector = shipped()
+
+    def detect_any_length(samples: np.ndarray) -> list[tuple[float, float]]:
+        kept, detect.VOUCHED_LONGEST = detect.VOUCHED_LONGEST, 1e9
+        try:
+            return detector(samples)
+        finally:
+            detect.VOUCHED_LONGEST = kept
+
+    return detect_any_length
+
+
 def at_absolute(db: float, make):
     """``make``'s detector with the energy detector's absolute floor at ``db`` dBFS (-55 until issue 17's
     quiet-speech comparison)."""
@@ -181,7 +198,7 @@ DETECTORS = {"energy": lambda: energy, **{f"webrtc-{m}": (lambda m=m: webrtc(m))
              **{f"energy&silero-{w}": (lambda w=w: gated(w)) for w in (0.2, 0.5, 1.0, 2.0)},
              "energy@-55": lambda: at_absolute(-55.0, lambda: energy),
              "energy&silero-2.0@-55": lambda: at_absolute(-55.0, lambda: gated(2.0)),
-             "vgr": shipped, "vgr-unvouched": unvouched}
+             "vgr": shipped, "vgr-unvouched": unvouched, "vgr-vouching-any-length": vouching_any_length}
 
 
 def read(path: Path) -> np.ndarray:

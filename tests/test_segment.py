@@ -255,7 +255,7 @@ def test_a_change_of_speaker_without_a_pause_is_found_within_a_window(tmp_path):
     soundfile.write(path, samples + hiss(samples.size / RATE), RATE, subtype="PCM_16")
     segments = segment_file(path).segments
     assert [s.label for s in segments] == ["female", "male"]
-    assert abs(segments[0].end - (1 + female.size / RATE)) <= 1.0
+    assert abs(segments[0].end - (1 + female.size / RATE)) <= Settings().window
 
 
 def test_progress_moves_forward_through_speech_detection_then_the_windows(mixture):

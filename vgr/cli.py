@@ -202,7 +202,7 @@ def segment(
     """Male and female speech along each recording: segments file,start,end,label,probability.
 
     The whole file is read in blocks (constant memory); speech is found by its level, told from music by
-    silero-vad's network (with vgr[vad]), and judged in 1.6 s windows every 0.8 s. Each file's speech seconds by sex and their shares go to stderr (and into --format
+    silero-vad's network (with vgr[vad]), and judged in 1.6 s windows end to end. Each file's speech seconds by sex and their shares go to stderr (and into --format
     json). Silence or music only gives no segments. Exit code 1 if any file could not be read.
     """
     import dataclasses

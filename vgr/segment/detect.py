@@ -5,8 +5,8 @@ silero-vad (``vgr.segment.silero``) tells speech from music but cuts every pause
 speech when the energy detector says so and silero-vad found speech within ``WIDEN_SECONDS`` of it; what is
 left is dropped below ``activity.MIN_SPEECH_SECONDS``. Loud runs up to a word long that the energy detector's
 test rejects (too short, or steady: a short word's middle is one vowel) are speech where silero-vad itself hears
-them (``vouched``). silero-vad misses quiet words (a third of short words
-played 30 dB down), so it hears each stretch the energy detector found raised to speech level (``gains``).
+them (``vouched``). silero-vad misses quiet words (a third of short words played 30 dB down), so it hears each
+stretch the energy detector found raised to speech level (``gains``).
 Without onnxruntime the energy detector decides alone (``vetoes()`` is then False: the CLI says so in one line).
 """
 
@@ -19,8 +19,8 @@ from vgr.segment import activity, silero
 WIDEN_SECONDS = 2.0  # chosen on trainable mixtures and the development music (bench/README.md, "Speech detectors")
 SPEECH_LEVEL_DB = -20.0  # where silero-vad hears each stretch: trainable speech's loud frames sit near -18 dBFS
 MAX_GAIN_DB = 40.0  # so that hiss a stretch barely rises over is not raised to speech level
-# silero-vad vouches for loud runs of a word's length that the energy detector's own test rejects: a short word's
-# middle is one steady vowel. Longer steady runs stay out, since silero-vad hears some steady tones as speech.
+# silero-vad vouches for loud runs of a word's length that the energy detector's own test rejects; longer steady
+# runs stay out, since silero-vad hears some steady tones as speech (bench/README.md, "Short words")
 VOUCHED_SECONDS = 0.1
 VOUCHED_LONGEST = 1.0
 

@@ -68,8 +68,8 @@ def label_regions(regions, windows, p_male, switch_cost: float,
     judged windows of its stretch (regions less than ``join`` s apart are one stretch: a speaker's words
     separated by short pauses lend each other their evidence); a change of sex within a region falls mid-way
     between the centres of the two windows either side of it. The probability is the label's, from the mean
-    log-odds of the windows of its run of one sex in the stretch. Windows never judged (NaN) are skipped; a region with no judged window gives
-    no segment."""
+    log-odds of the windows of its run of one sex in the stretch. Windows never judged (NaN) are skipped; a
+    region with no judged window gives no segment."""
     p_male = np.asarray(p_male, dtype=np.float64)
     owners = np.array([w[2] for w in windows], dtype=np.int64)
     centres = np.array([(w[0] + w[1]) / 2 for w in windows])

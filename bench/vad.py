@@ -31,6 +31,8 @@ Detectors (all at 16 kHz):
 - ``vgr-unvouched``: ``vgr`` without silero-vad vouching for word-long runs the energy test rejects (as it was
   before issue 17's comparison on short words);
 - ``vgr-vouching-any-length``: ``vgr`` with silero-vad vouching for rejected runs however long (not up to 1 s);
+- ``vgr-no-high-pass``: ``vgr`` with the levels of the samples as they are, no high-pass at 20 Hz (as before
+  issue 17's look at recording conditions);
 - ``NAME@-55``: NAME with the energy detector's absolute floor at -55 dBFS, as it was before issue 17's
   comparison on quiet speech (now -60).
 """
@@ -69,9 +71,10 @@ def on_grid(regions, seconds: float) -> np.ndarray:
 
 
 def levels(samples: np.ndarray) -> np.ndarray:
-    frame = int(0.02 * RATE)
-    whole = samples.size // frame * frame
-    return 10 * np.log10(np.mean(np.square(samples[:whole].reshape(-1, frame)), axis=1) + 1e-12)
+    """The 20 ms levels as ``vgr segment`` measures them (``vgr.segment.stream.levels_of``)."""
+    from vgr.segment.stream import levels_of
+
+    return levels_of(samples, RATE)
 
 
 def energy(samples: np.ndarray) -> list[tuple[float, float]]:
@@ -176,6 +179,22 @@ def vouching_any_length():
     return detect_any_length
 
 
+def without_high_pass():
+    """``vgr`` measuring the levels of the samples as they are (before issue 17's high-pass against DC offsets)."""
+    from vgr.segment import stream
+
+    detector = shipped()
+
+    def detect_raw(samples: np.ndarray) -> list[tuple[float, float]]:
+        kept, stream.HIGH_PASS_HZ = stream.HIGH_PASS_HZ, 0.0
+        try:
+            return detector(samples)
+        finally:
+            stream.HIGH_PASS_HZ = kept
+
+    return detect_raw
+
+
 def at_absolute(db: float, make):
     """``make``'s detector with the energy detector's absolute floor at ``db`` dBFS (-55 until issue 17's
     quiet-speech comparison)."""
@@ -198,7 +217,8 @@ DETECTORS = {"energy": lambda: energy, **{f"webrtc-{m}": (lambda m=m: webrtc(m))
              **{f"energy&silero-{w}": (lambda w=w: gated(w)) for w in (0.2, 0.5, 1.0, 2.0)},
              "energy@-55": lambda: at_absolute(-55.0, lambda: energy),
              "energy&silero-2.0@-55": lambda: at_absolute(-55.0, lambda: gated(2.0)),
-             "vgr": shipped, "vgr-unvouched": unvouched, "vgr-vouching-any-length": vouching_any_length}
+             "vgr": shipped, "vgr-unvouched": unvouched, "vgr-vouching-any-length": vouching_any_length,
+             "vgr-no-high-pass": without_high_pass}
 
 
 def read(path: Path) -> np.ndarray:

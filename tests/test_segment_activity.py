@@ -212,3 +212,17 @@ def test_a_short_word_the_energy_test_rejects_is_speech_where_silero_hears_it():
 def test_a_burst_of_hiss_as_long_as_a_word_is_still_no_speech():
     samples = short_word_alone(np.random.default_rng(3).normal(0, 0.05, int(0.5 * RATE)))
     assert detect.speech_regions(levels(samples), 0.02, [samples], RATE) == []
+
+
+def test_levels_are_the_same_whatever_the_blocks_and_blind_to_a_dc_offset():
+    from vgr.segment.stream import FRAME_SECONDS, LevelMeter, levels_of
+
+    samples = np.concatenate([np.zeros(RATE), emodb("03a01Fa"), np.zeros(RATE)])
+    samples += np.random.default_rng(4).normal(0, 3e-4, samples.size)
+    whole = levels_of(samples, RATE)
+    meter = LevelMeter(RATE, int(FRAME_SECONDS * RATE))
+    np.testing.assert_allclose(np.concatenate([meter.feed(part) for part in np.array_split(samples, 7)]), whole,
+                               atol=1e-9)
+    offset = levels_of(samples + 0.01, RATE)  # -40 dBFS of DC, 20 dB over the hiss
+    assert np.max(np.abs(offset[10:] - whole[10:])) < 0.5  # after the filter's first 0.2 s
+    assert activity.speech_regions(offset, 0.02) == activity.speech_regions(whole, 0.02) != []

@@ -147,69 +147,43 @@ def shipped():
     return detect_shipped
 
 
-def unvouched():
-    """``vgr``'s detector as it was before silero-vad vouched for word-long runs (``detect.vouched``)."""
-    from vgr.segment import detect
+def patched(make, module: str, name: str, value):
+    """``make``'s detector run with ``vgr.segment.<module>.<name>`` set to ``value``, put back after each call."""
+    from importlib import import_module
 
-    detector = shipped()
+    target = import_module(f"vgr.segment.{module}")
+    detector = make()
 
-    def detect_unvouched(samples: np.ndarray) -> list[tuple[float, float]]:
-        kept, detect.vouched = detect.vouched, lambda loud, voice, step: np.zeros_like(loud)
+    def detect_patched(samples: np.ndarray) -> list[tuple[float, float]]:
+        kept = getattr(target, name)
+        setattr(target, name, value)
         try:
             return detector(samples)
         finally:
-            detect.vouched = kept
+            setattr(target, name, kept)
 
-    return detect_unvouched
+    return detect_patched
+
+
+def unvouched():
+    """``vgr``'s detector as it was before silero-vad vouched for word-long runs (``detect.vouched``)."""
+    return patched(shipped, "detect", "vouched", lambda loud, voice, step: np.zeros_like(loud))
 
 
 def vouching_any_length():
     """``vgr`` with silero-vad vouching for rejected loud runs of any length (it stops at 1 s)."""
-    from vgr.segment import detect
-
-    detector = shipped()
-
-    def detect_any_length(samples: np.ndarray) -> list[tuple[float, float]]:
-        kept, detect.VOUCHED_LONGEST = detect.VOUCHED_LONGEST, 1e9
-        try:
-            return detector(samples)
-        finally:
-            detect.VOUCHED_LONGEST = kept
-
-    return detect_any_length
+    return patched(shipped, "detect", "VOUCHED_LONGEST", 1e9)
 
 
 def without_high_pass():
     """``vgr`` measuring the levels of the samples as they are (before issue 17's high-pass against DC offsets)."""
-    from vgr.segment import stream
-
-    detector = shipped()
-
-    def detect_raw(samples: np.ndarray) -> list[tuple[float, float]]:
-        kept, stream.HIGH_PASS_HZ = stream.HIGH_PASS_HZ, 0.0
-        try:
-            return detector(samples)
-        finally:
-            stream.HIGH_PASS_HZ = kept
-
-    return detect_raw
+    return patched(shipped, "stream", "HIGH_PASS_HZ", 0.0)
 
 
 def at_absolute(db: float, make):
     """``make``'s detector with the energy detector's absolute floor at ``db`` dBFS (-55 until issue 17's
     quiet-speech comparison)."""
-    from vgr.segment import activity
-
-    detector = make()
-
-    def detect_at(samples: np.ndarray) -> list[tuple[float, float]]:
-        kept, activity.ABSOLUTE_DB = activity.ABSOLUTE_DB, db
-        try:
-            return detector(samples)
-        finally:
-            activity.ABSOLUTE_DB = kept
-
-    return detect_at
+    return patched(make, "activity", "ABSOLUTE_DB", db)
 
 
 DETECTORS = {"energy": lambda: energy, **{f"webrtc-{m}": (lambda m=m: webrtc(m)) for m in range(4)},

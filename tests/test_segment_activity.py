@@ -227,3 +227,16 @@ def test_levels_are_the_same_whatever_the_blocks_and_blind_to_a_dc_offset():
     offset = levels_of(samples + 0.01, RATE)  # -40 dBFS of DC, 20 dB over the hiss
     assert np.max(np.abs(offset[10:] - whole[10:])) < 0.5  # after the filter's first 0.2 s
     assert activity.speech_regions(offset, 0.02) == activity.speech_regions(whole, 0.02) != []
+
+
+def test_a_nan_or_infinite_sample_is_one_quiet_frame_not_a_silent_file():
+    samples = np.concatenate([np.zeros(RATE), emodb("03a01Fa"), np.zeros(RATE)])
+    samples += np.random.default_rng(5).normal(0, 3e-4, samples.size)
+    clean = levels(samples)
+    for bad in (np.nan, np.inf):
+        broken = samples.copy()
+        broken[2 * RATE + 7] = bad  # inside frame 100, in the speech
+        measured = levels(broken)
+        assert np.isfinite(measured).all()
+        np.testing.assert_allclose(np.delete(measured, 100)[110:], np.delete(clean, 100)[110:], atol=1e-6)
+        assert activity.speech_regions(measured, 0.02) == activity.speech_regions(clean, 0.02) != []

@@ -105,6 +105,9 @@ class LevelMeter:
         if filtered.size == 0:
             return np.empty(0)
         if self.sos is not None:
+            # A NaN or infinite sample would stay in the filter's state and silence the rest of the file: it is
+            # measured as silence, its own frame alone.
+            filtered = np.where(np.isfinite(filtered), filtered, 0.0)
             if self.state is None:
                 self.state = sosfilt_zi(self.sos) * filtered[0]
             filtered, self.state = sosfilt(self.sos, filtered, zi=self.state)

@@ -14,7 +14,7 @@ from vgr.cli import app
 from vgr.segment import Settings, segment_file
 from vgr.segment import activity, stream as streaming
 from vgr.segment.core import _clips
-from vgr.segment.timeline import bridge_pauses, label_regions, plan_windows, two_state_path
+from vgr.segment.timeline import bridge_pauses, label_regions, plan_windows, two_state_path, widen
 
 runner = CliRunner()
 RATE = 16000
@@ -163,6 +163,15 @@ def test_pauses_shorter_than_the_bridge_join_segments_of_one_sex_only():
     assert bridge_pauses(segments, 0.0) == segments
 
 
+def test_padding_widens_segments_within_the_file_and_up_to_the_middle_of_each_gap():
+    segments = [(0.05, 2.0, "male", 0.9), (2.1, 3.0, "female", 0.7), (4.0, 5.9, "female", 0.8)]
+    widened = widen(segments, 0.2, 6.0)
+    assert [(round(a, 6), round(b, 6)) for a, b, _, _ in widened] == [(0.0, 2.05), (2.05, 3.2), (3.8, 6.0)]
+    assert [(label, p) for _, _, label, p in widened] == [(label, p) for _, _, label, p in segments]
+    assert widen(segments, 0.0, 6.0) == segments
+    assert widen([], 0.2, 6.0) == []
+
+
 def test_blocks_give_the_same_samples_as_reading_the_whole_file(tmp_path, monkeypatch):
     path = tmp_path / "long.wav"
     samples = np.random.default_rng(2).normal(0, 0.1, 7 * RATE)
@@ -196,6 +205,8 @@ def test_bad_settings_are_refused():
         Settings(bridge=-0.5)
     with pytest.raises(ValueError, match="join"):
         Settings(join=-0.1)
+    with pytest.raises(ValueError, match="pad"):
+        Settings(pad=-0.2)
     with pytest.raises(ValueError, match="hop"):
         Settings(window=1.0, hop=2.0)
 

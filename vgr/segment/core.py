@@ -11,7 +11,7 @@ import numpy as np
 from vgr.errors import AudioError
 from vgr.segment.detect import speech_regions
 from vgr.segment.stream import Stream, frame_levels, open_stream
-from vgr.segment.timeline import bridge_pauses, label_regions, plan_windows
+from vgr.segment.timeline import bridge_pauses, label_regions, plan_windows, widen
 
 LABELS = ("female", "male")
 DETECTION_SHARE = 0.2  # of a file's progress: silero-vad's pass costs about a fifth of the work on speech
@@ -29,7 +29,8 @@ class Settings:
     that, so at cost 1 one window alone flips a turn only if it is surer than log-odds 2 (p 0.88) and its
     neighbours are not. Regions of speech less than ``join`` seconds apart are smoothed as one stretch (the
     words of one speaker lend each other their evidence). Segments of one sex less than ``bridge`` seconds apart
-    are joined (a speaker's pauses).
+    are joined (a speaker's pauses), and every segment is then ``pad`` seconds longer at both ends (a word's
+    quiet onset and decay, which the detector's frames leave out).
     """
 
     window: float = 1.6
@@ -37,14 +38,15 @@ class Settings:
     switch_cost: float = 1.0
     bridge: float = 0.5
     join: float = 1.0
+    pad: float = 0.0
     batch: int = 64  # windows judged together (their encoder partials are one LSTM batch)
 
     def __post_init__(self) -> None:
         if not (0.2 <= self.window <= 20 and 0.05 <= self.hop <= self.window):
             raise ValueError(f"need 0.2 <= window <= 20 s and 0.05 <= hop <= window, not {self.window}, {self.hop}")
-        if self.switch_cost < 0 or self.bridge < 0 or self.join < 0:
-            raise ValueError(f"switch cost, bridge and join must be >= 0, not {self.switch_cost}, {self.bridge}, "
-                             f"{self.join}")
+        if self.switch_cost < 0 or self.bridge < 0 or self.join < 0 or self.pad < 0:
+            raise ValueError(f"switch cost, bridge, join and pad must be >= 0, not {self.switch_cost}, {self.bridge}, "
+                             f"{self.join}, {self.pad}")
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ def smoothed(file: str, verdicts: Verdicts, settings: Settings) -> FileSegments:
     """The segments of one file from its window ``verdicts``, smoothed and joined as ``settings`` say."""
     labelled = label_regions(verdicts.regions, verdicts.windows, verdicts.p_male, settings.switch_cost, settings.join)
     segments = tuple(Segment(round(a, 3), round(b, 3), label, round(p, 4))
-                     for a, b, label, p in bridge_pauses(labelled, settings.bridge))
+                     for a, b, label, p in widen(bridge_pauses(labelled, settings.bridge), settings.pad,
+                                                 verdicts.seconds))
     return FileSegments(file, verdicts.seconds, segments, windows=len(verdicts.windows))
 
 

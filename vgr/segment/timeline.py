@@ -109,3 +109,15 @@ def bridge_pauses(segments, longest: float) -> list[tuple[float, float, str, flo
         else:
             joined.append((start, end, label, p))
     return joined
+
+
+def widen(segments, pad: float, seconds: float) -> list[tuple[float, float, str, float]]:
+    """Each segment ``pad`` seconds longer at either end, within the file and never past the middle of the gap to
+    its neighbour: the speech detector's frames start after a word's quiet onset and stop before its decay,
+    which are speech time all the same."""
+    widened = []
+    for k, (start, end, label, p) in enumerate(segments):
+        before = (segments[k - 1][1] + start) / 2 if k else 0.0
+        after = (end + segments[k + 1][0]) / 2 if k + 1 < len(segments) else seconds
+        widened.append((max(start - pad, before, 0.0), min(end + pad, after, seconds), label, p))
+    return widened

@@ -19,7 +19,7 @@ prints a markdown table per corpus:
   (``--choose`` breaks ties of right-sex share by it);
 - **x real time**: audio seconds per CPU second of ``segment_file`` in a warm process (one core).
 
-``--choose`` scores a grid of ``Settings`` (switch cost, bridge, join, pad) on six sets of mixtures
+``--choose`` scores a grid of ``Settings`` (switch cost, bridge, join, pad, same-voice bridge) on six sets of mixtures
 (``make_mixtures.py --per-corpus 10 --seed 5``): four of *trainable* speakers (speechocean762: as they are, with
 ``--abutting 0.5``, with ``--words`` and with ``--short``) and two of development speakers (``--dev``: CMU
 ARCTIC, VCC2016, LibriSpeech; as they are and with ``--short``), each judged by the bundled ensemble with a
@@ -48,8 +48,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 STEP = 0.01
-GRID = tuple((cost, bridge, join) for cost in (0.0, 1.0, 2.0, 4.0, 8.0) for bridge in (0.0, 0.5, 1.0, 1.5, 2.0)
-             for join in (0.0, 0.5, 1.0, 1.5, 2.0))
+# --choose: switch cost, bridge, join, pad and (same-voice bridge, same voice); the ranges of the first four are
+# those that came near the top of the wider grid run before the same-voice bridge existed (bench/README.md)
+GRID = tuple((cost, bridge, join, pad, voice) for cost in (1.0, 2.0, 4.0) for bridge in (0.0, 0.5, 1.0)
+             for join in (0.0, 0.5, 1.0, 1.5) for pad in (0.0, 0.1)
+             for voice in [(0.0, 0.7)] + [(longest, cosine) for longest in (1.0, 2.0, 3.0) for cosine in (0.6, 0.7, 0.8)])
 
 
 def truth_table(path: Path) -> dict[str, list[tuple[float, float, str]]]:
@@ -158,11 +161,10 @@ CHOICE_SETS = {"pauses": ("--trainable",), "half abutting": ("--trainable", "--a
 UNHEARD = {"--trainable": ("speechocean762",),
            "--dev": ("librispeech-clean", "vcc2016", "cmu-arctic", "librispeech-test-other")}
 FALSE_ALARM_LIMIT = 0.05  # of a set's turn time: more would inflate each sex's speaking time by more than this
-PADS = (0.0, 0.1, 0.2, 0.3)
 
 
 def choose(workers: int, hops=(1.6,)) -> None:
-    """Every setting of the grid (switch cost, bridge, join, pad) on six sets of mixtures whose speakers the
+    """Every setting of the grid (switch cost, bridge, join, pad, same-voice bridge) on six sets of mixtures whose speakers the
     voiceprint head never heard: four of trainable speakers (pauses between all turns, half the turns abutting,
     turns of short words, of syllables) and two of development speakers (pauses; syllables). Each window is
     judged once per hop; only the smoothing changes along the grid.
@@ -182,40 +184,42 @@ def choose(workers: int, hops=(1.6,)) -> None:
         bundled = load_model()
         heads = {kind: head_without(bundled, corpora, workers) for kind, corpora in UNHEARD.items()}
         hop_column = len(hops) > 1
-        print(("| hop s " if hop_column else "") + "| switch cost | bridge s | join s | pad s | "
+        print(("| hop s " if hop_column else "") + "| switch cost | bridge s | join s | pad s | same-voice bridge s "
+              "| same voice | "
               + " | ".join(f"{name}: right sex | {name}: false alarm" for name in sets)
               + " | mean right sex | mean error | most false alarm |\n" + ("|---" if hop_column else "")
-              + "|---|---|---|---|" + "---|---|" * len(sets) + "---|---|---|")
+              + "|---|---|---|---|---|---|" + "---|---|" * len(sets) + "---|---|---|")
         best = None
         for hop in hops:
             judging = Settings(hop=hop)
             verdicts = {name: {file: judge_file(folder / file, heads[CHOICE_SETS[name][0]], judging)
                                for file in sorted(truth_table(folder / "truth.csv"))} for name, folder in sets.items()}
-            for switch_cost, bridge, join in GRID:
-                for pad in PADS:
-                    settings = Settings(hop=hop, switch_cost=switch_cost, bridge=bridge, join=join, pad=pad)
-                    shown, right, errors, alarms = [], [], [], []
-                    for name, folder in sets.items():
-                        results = {file: (smoothed(file, judged, settings), 0.0)
-                                   for file, judged in verdicts[name].items()}
-                        t = tally(folder, results)[0]["all"]
-                        right.append(t["right"] / t["speech"])
-                        alarms.append(t["false_alarm"] / t["speech"])
-                        errors.append(error_rate(t))
-                        shown.append(f"{right[-1]:.1%} | {alarms[-1]:.1%}")
-                    print((f"| {hop:g} " if hop_column else "") + f"| {switch_cost:g} | {bridge:g} | {join:g} | "
-                          f"{pad:g} | {' | '.join(shown)} | {np.mean(right):.1%} | {np.mean(errors):.1%} | "
-                          f"{max(alarms):.1%} |", flush=True)
-                    if max(alarms) <= FALSE_ALARM_LIMIT:
-                        key = (np.mean(right), -np.mean(errors))
-                        if best is None or key > best[0]:
-                            best = (key, settings)
+            for switch_cost, bridge, join, pad, (same_voice_bridge, same_voice) in GRID:
+                settings = Settings(hop=hop, switch_cost=switch_cost, bridge=bridge, join=join, pad=pad,
+                                    same_voice_bridge=same_voice_bridge, same_voice=same_voice)
+                shown, right, errors, alarms = [], [], [], []
+                for name, folder in sets.items():
+                    results = {file: (smoothed(file, judged, settings), 0.0) for file, judged in verdicts[name].items()}
+                    t = tally(folder, results)[0]["all"]
+                    right.append(t["right"] / t["speech"])
+                    alarms.append(t["false_alarm"] / t["speech"])
+                    errors.append(error_rate(t))
+                    shown.append(f"{right[-1]:.1%} | {alarms[-1]:.1%}")
+                voice = f"{same_voice_bridge:g} | {same_voice:g}" if same_voice_bridge else "0 | -"
+                print((f"| {hop:g} " if hop_column else "") + f"| {switch_cost:g} | {bridge:g} | {join:g} | {pad:g} | "
+                      f"{voice} | {' | '.join(shown)} | {np.mean(right):.1%} | {np.mean(errors):.1%} | "
+                      f"{max(alarms):.1%} |", flush=True)
+                if max(alarms) <= FALSE_ALARM_LIMIT:
+                    key = (np.mean(right), -np.mean(errors))
+                    if best is None or key > best[0]:
+                        best = (key, settings)
         if best is None:
             print(f"\nno setting keeps false alarm within {FALSE_ALARM_LIMIT:.0%} on every set")
         else:
             chosen = best[1]
             print(f"\nchosen: hop {chosen.hop:g} s, switch cost {chosen.switch_cost:g}, bridge {chosen.bridge:g} s, "
-                  f"join {chosen.join:g} s, pad {chosen.pad:g} s (mean right sex {best[0][0]:.2%}, "
+                  f"join {chosen.join:g} s, pad {chosen.pad:g} s, same-voice bridge {chosen.same_voice_bridge:g} s at "
+                  f"cosine {chosen.same_voice:g} (mean right sex {best[0][0]:.2%}, "
                   f"mean error {-best[0][1]:.2%})")
 
 

@@ -14,7 +14,8 @@ from vgr.cli import app
 from vgr.segment import Settings, segment_file
 from vgr.segment import activity, stream as streaming
 from vgr.segment.core import _clips
-from vgr.segment.timeline import bridge_pauses, label_regions, plan_windows, two_state_path, widen
+from vgr.segment.timeline import (bridge_pauses, bridge_same_voice, label_regions, plan_windows, two_state_path,
+                                  widen)
 
 runner = CliRunner()
 RATE = 16000
@@ -163,6 +164,21 @@ def test_pauses_shorter_than_the_bridge_join_segments_of_one_sex_only():
     assert bridge_pauses(segments, 0.0) == segments
 
 
+def test_longer_pauses_are_bridged_only_where_the_voices_either_side_agree():
+    # four regions, one window each; voices: A, A (after a 1.5 s pause), B (1.5 s later, same sex), B (3 s later)
+    windows = [(0.0, 1.6, 0), (3.1, 4.7, 1), (6.2, 7.8, 2), (10.8, 12.4, 3)]
+    a, b = np.array([1.0, 0.0]), np.array([0.6, 0.8])  # cosine of A and B: 0.6
+    embeddings = np.stack([a, a, b, b])
+    segments = [(0.0, 1.6, "male", 0.9), (3.1, 4.7, "male", 0.7), (6.2, 7.8, "male", 0.8), (10.8, 12.4, "male", 0.8)]
+    joined = bridge_same_voice(segments, windows, embeddings, 2.0, 0.7)
+    assert [(start, end) for start, end, _, _ in joined] == [(0.0, 4.7), (6.2, 7.8), (10.8, 12.4)]
+    assert joined[0][3] == pytest.approx(0.8)
+    assert len(bridge_same_voice(segments, windows, embeddings, 2.0, 0.5)) == 2  # A-B agree at 0.6; B's pause is 3 s
+    assert bridge_same_voice(segments, windows, embeddings, 1.5, 0.5) == segments  # pauses of 1.5 s are not under it
+    other_sex = [segments[0], (3.1, 4.7, "female", 0.7)]
+    assert bridge_same_voice(other_sex, windows[:2], embeddings[:2], 2.0, 0.0) == other_sex
+
+
 def test_padding_widens_segments_within_the_file_and_up_to_the_middle_of_each_gap():
     segments = [(0.05, 2.0, "male", 0.9), (2.1, 3.0, "female", 0.7), (4.0, 5.9, "female", 0.8)]
     widened = widen(segments, 0.2, 6.0)
@@ -207,6 +223,10 @@ def test_bad_settings_are_refused():
         Settings(join=-0.1)
     with pytest.raises(ValueError, match="pad"):
         Settings(pad=-0.2)
+    with pytest.raises(ValueError, match="same-voice bridge"):
+        Settings(same_voice_bridge=-1)
+    with pytest.raises(ValueError, match="cosine"):
+        Settings(same_voice=1.5)
     with pytest.raises(ValueError, match="hop"):
         Settings(window=1.0, hop=2.0)
 

@@ -11,7 +11,7 @@ import numpy as np
 from vgr.errors import AudioError
 from vgr.segment.detect import speech_regions
 from vgr.segment.stream import Stream, frame_levels, open_stream
-from vgr.segment.timeline import bridge_pauses, label_regions, plan_windows, widen
+from vgr.segment.timeline import bridge_pauses, bridge_same_voice, label_regions, plan_windows, widen
 
 LABELS = ("female", "male")
 DETECTION_SHARE = 0.2  # of a file's progress: silero-vad's pass costs about a fifth of the work on speech
@@ -29,24 +29,30 @@ class Settings:
     that, so at cost 1 one window alone flips a turn only if it is surer than log-odds 2 (p 0.88) and its
     neighbours are not. Regions of speech less than ``join`` seconds apart are smoothed as one stretch (the
     words of one speaker lend each other their evidence). Segments of one sex less than ``bridge`` seconds apart
-    are joined (a speaker's pauses), and every segment is then ``pad`` seconds longer at both ends (a word's
-    quiet onset and decay, which the detector's frames leave out).
+    are joined (a speaker's pauses); so are those up to ``same_voice_bridge`` seconds apart whose voiceprints
+    either side of the pause agree (cosine at least ``same_voice``: one speaker's longer pauses, not the gap
+    between two speakers of one sex). Every segment is then ``pad`` seconds longer at both ends (a word's quiet
+    onset and decay, which the detector's frames leave out).
     """
 
     window: float = 1.6
     hop: float = 1.6
     switch_cost: float = 1.0
     bridge: float = 0.5
-    join: float = 1.0
+    join: float = 0.5
     pad: float = 0.0
+    same_voice_bridge: float = 0.0
+    same_voice: float = 0.7
     batch: int = 64  # windows judged together (their encoder partials are one LSTM batch)
 
     def __post_init__(self) -> None:
         if not (0.2 <= self.window <= 20 and 0.05 <= self.hop <= self.window):
             raise ValueError(f"need 0.2 <= window <= 20 s and 0.05 <= hop <= window, not {self.window}, {self.hop}")
-        if self.switch_cost < 0 or self.bridge < 0 or self.join < 0 or self.pad < 0:
-            raise ValueError(f"switch cost, bridge, join and pad must be >= 0, not {self.switch_cost}, {self.bridge}, "
-                             f"{self.join}, {self.pad}")
+        if min(self.switch_cost, self.bridge, self.join, self.pad, self.same_voice_bridge) < 0:
+            raise ValueError(f"switch cost, bridge, join, pad and same-voice bridge must be >= 0, not "
+                             f"{self.switch_cost}, {self.bridge}, {self.join}, {self.pad}, {self.same_voice_bridge}")
+        if not -1 <= self.same_voice <= 1:
+            raise ValueError(f"same voice is a cosine from -1 to 1, not {self.same_voice}")
 
 
 @dataclass(frozen=True)
@@ -93,13 +99,14 @@ class FileSegments:
 
 @dataclass(frozen=True)
 class Verdicts:
-    """What the smoothing works from: a file's length, its speech regions, the windows over them and each
-    window's p(male) (NaN: not judged)."""
+    """What the smoothing works from: a file's length, its speech regions, the windows over them, each
+    window's p(male) (NaN: not judged) and its voiceprint embedding (None for a model without a voiceprint)."""
 
     seconds: float
     regions: list[tuple[float, float]]
     windows: list[tuple[float, float, int]]
     p_male: np.ndarray
+    embeddings: np.ndarray | None = None
 
 
 def segment_file(path: str | Path, model=None, settings: Settings | None = None,
@@ -132,21 +139,28 @@ def judge_file(path: str | Path, model=None, settings: Settings | None = None,
         regions = speech_regions(levels, step, _reporting(stream, seconds, report), stream.rate)
         windows = plan_windows(regions, settings.window, settings.hop)
         p_male = np.full(len(windows), np.nan)
+        embeddings = []
         done = 0
         for batch in _batches(_clips(stream, windows), settings.batch):
-            p_male[done : done + len(batch)] = judge(batch, stream, model)
+            p_male[done : done + len(batch)], embedded = judge(batch, stream, model)
+            if embedded is not None:
+                embeddings.append(embedded.astype(np.float32))
             done += len(batch)
             report(DETECTION_SHARE * seconds + (1 - DETECTION_SHARE) * windows[done - 1][1], seconds)
     report(seconds, seconds)
-    return Verdicts(seconds, regions, windows, p_male)
+    embedded = np.concatenate(embeddings) if embeddings else None
+    return Verdicts(seconds, regions, windows, p_male, embedded)
 
 
 def smoothed(file: str, verdicts: Verdicts, settings: Settings) -> FileSegments:
     """The segments of one file from its window ``verdicts``, smoothed and joined as ``settings`` say."""
     labelled = label_regions(verdicts.regions, verdicts.windows, verdicts.p_male, settings.switch_cost, settings.join)
+    joined = bridge_pauses(labelled, settings.bridge)
+    if verdicts.embeddings is not None and settings.same_voice_bridge > 0:
+        joined = bridge_same_voice(joined, verdicts.windows, verdicts.embeddings, settings.same_voice_bridge,
+                                   settings.same_voice)
     segments = tuple(Segment(round(a, 3), round(b, 3), label, round(p, 4))
-                     for a, b, label, p in widen(bridge_pauses(labelled, settings.bridge), settings.pad,
-                                                 verdicts.seconds))
+                     for a, b, label, p in widen(joined, settings.pad, verdicts.seconds))
     return FileSegments(file, verdicts.seconds, segments, windows=len(verdicts.windows))
 
 
@@ -190,8 +204,9 @@ def _batches(items: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def judge(clips: list[np.ndarray], stream: Stream, model) -> np.ndarray:
-    """p(male) of each clip: the 20 features and the voiceprint blended as ``Ensemble.predict`` does.
+def judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, np.ndarray | None]:
+    """p(male) of each clip: the 20 features and the voiceprint blended as ``Ensemble.predict`` does; and the
+    clips' voiceprint embeddings (None for a model without a voiceprint).
 
     A clip whose features cannot be computed (no pitch found, too short) is judged by the voiceprint head
     alone, or left undecided (NaN) by a model without one.
@@ -202,7 +217,7 @@ def judge(clips: list[np.ndarray], stream: Stream, model) -> np.ndarray:
         return _judge(clips, stream, model)
 
 
-def _judge(clips: list[np.ndarray], stream: Stream, model) -> np.ndarray:
+def _judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, np.ndarray | None]:
     from vgr.features.extract import compute_features
     from vgr.predict import uses_voiceprint
 
@@ -226,4 +241,4 @@ def _judge(clips: list[np.ndarray], stream: Stream, model) -> np.ndarray:
     unmeasured = [i for i, row in enumerate(features) if row is None]
     if unmeasured and embeddings is not None:
         p_male[unmeasured] = model.voiceprint.p_male(embeddings[unmeasured])
-    return p_male
+    return p_male, embeddings

@@ -101,13 +101,38 @@ def bridge_pauses(segments, longest: float) -> list[tuple[float, float, str, flo
     """Join consecutive segments of one sex with less than ``longest`` seconds between them: a speaker's pauses
     between words and sentences are part of their speaking time. The probability is the time-weighted mean."""
     joined: list[tuple[float, float, str, float]] = []
-    for start, end, label, p in segments:
-        if joined and joined[-1][2] == label and start - joined[-1][1] < longest:
-            a, b, _, q = joined[-1]
-            weight = (b - a) / max(b - a + end - start, 1e-9)
-            joined[-1] = (a, end, label, weight * q + (1 - weight) * p)
+    for segment in segments:
+        if joined and joined[-1][2] == segment[2] and segment[0] - joined[-1][1] < longest:
+            joined[-1] = _joined(joined[-1], segment)
         else:
-            joined.append((start, end, label, p))
+            joined.append(segment)
+    return joined
+
+
+def _joined(first, second) -> tuple[float, float, str, float]:
+    """One segment from ``first`` to the end of ``second`` (of one sex), its probability the time-weighted mean."""
+    a, b, label, q = first
+    start, end, _, p = second
+    weight = (b - a) / max(b - a + end - start, 1e-9)
+    return (a, end, label, weight * q + (1 - weight) * p)
+
+
+def bridge_same_voice(segments, windows, embeddings: np.ndarray, longest: float,
+                      threshold: float) -> list[tuple[float, float, str, float]]:
+    """``bridge_pauses`` for pauses under ``longest`` seconds whose two sides sound like one speaker: the cosine
+    of the voiceprints of the last window before the pause and the first after it is at least ``threshold``.
+    ``windows`` are (start, end, region) in time order, ``embeddings`` their unit-length voiceprints."""
+    starts = np.array([w[0] for w in windows])
+    ends = np.array([w[1] for w in windows])
+    joined: list[tuple[float, float, str, float]] = []
+    for segment in segments:
+        if joined and joined[-1][2] == segment[2] and segment[0] - joined[-1][1] < longest:
+            before = np.searchsorted(ends, joined[-1][1] + 1e-6) - 1  # the last window ending by the pause
+            after = np.searchsorted(starts, segment[0] - 1e-6)  # the first starting after it
+            if 0 <= before < after < len(windows) and float(embeddings[before] @ embeddings[after]) >= threshold:
+                joined[-1] = _joined(joined[-1], segment)
+                continue
+        joined.append(segment)
     return joined
 
 

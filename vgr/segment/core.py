@@ -41,7 +41,7 @@ class Settings:
     bridge: float = 0.5
     join: float = 0.5
     pad: float = 0.0
-    same_voice_bridge: float = 0.0
+    same_voice_bridge: float = 3.0
     same_voice: float = 0.7
     batch: int = 64  # windows judged together (their encoder partials are one LSTM batch)
 

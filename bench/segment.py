@@ -268,7 +268,8 @@ def main(argv=None) -> int:
     segment_file(folder / sorted(truth_table(folder / "truth.csv"))[0], model)  # warm-up: imports and weights
     totals, errors = run(folder, model, settings)
     print(f"window {settings.window} s, hop {settings.hop} s, switch cost {settings.switch_cost}, "
-          f"bridge {settings.bridge} s\n")
+          f"bridge {settings.bridge} s, join {settings.join} s, pad {settings.pad} s, same-voice bridge "
+          f"{settings.same_voice_bridge} s at cosine {settings.same_voice}\n")
     print("| mixtures | files | audio min | right sex | labelled speech: right sex | unlabelled | false alarm s "
           "| error | boundary error median (p90) s | x real time |")
     print("|---|---|---|---|---|---|---|---|---|---|")

@@ -19,14 +19,14 @@ prints a markdown table per corpus:
   (``--choose`` breaks ties of right-sex share by it);
 - **x real time**: audio seconds per CPU second of ``segment_file`` in a warm process (one core).
 
-``--choose`` scores a grid of ``Settings`` (switch cost, bridge, join, pad, same-voice bridge) on six sets of mixtures
-(``make_mixtures.py --per-corpus 10 --seed 5``): four of *trainable* speakers (speechocean762: as they are, with
-``--abutting 0.5``, with ``--words`` and with ``--short``) and two of development speakers (``--dev``: CMU
-ARCTIC, VCC2016, LibriSpeech; as they are and with ``--short``), each judged by the bundled ensemble with a
-voiceprint head fitted, as ``vgr voiceprint`` fits it, on the trainable corpora other than the set's own (so it
-never heard them; as in ``bench/corpora.py``). It picks by the issue's measure, right-sex share of speech time,
-among the settings that keep false alarm within 5 % of the turn time on every set. The evaluation-only mixtures
-play no part in it. (Tables before the pad and the development sets reproduce at commit 4fb894f.)
+``--choose`` scores a grid of ``Settings`` (switch cost, bridge, join, pad, same-voice bridge, short windows) on six
+sets of mixtures (``make_mixtures.py --per-corpus 10 --seed 5``): four of *trainable* speakers (speechocean762: as
+they are, with ``--abutting 0.5``, with ``--words`` and with ``--short``) and two of development speakers
+(``--dev``: CMU ARCTIC, VCC2016, LibriSpeech; as they are and with ``--short``), each judged by the bundled ensemble
+with a voiceprint head fitted, as ``vgr voiceprint`` fits it, on the trainable corpora other than the set's own (so
+it never heard them; as in ``bench/corpora.py``). It picks by the issue's measure, right-sex share of speech time,
+among the settings that keep false alarm within 5 % of the turn time on every set. The evaluation-only mixtures play
+no part in it. (Tables before the pad and the development sets reproduce at commit 4fb894f.)
 
 ``--hour`` also writes a one-hour 16 kHz WAV (a mixture repeated) and reports the peak RSS of a fresh
 ``vgr segment`` process on it, against one on a single mixture: streaming keeps them close.
@@ -48,11 +48,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 STEP = 0.01
-# --choose: switch cost, bridge, join, pad and (same-voice bridge, same voice); the ranges of the first four are
-# those that came near the top of the wider grid run before the same-voice bridge existed (bench/README.md)
-GRID = tuple((cost, bridge, join, pad, voice) for cost in (1.0, 2.0, 4.0) for bridge in (0.0, 0.5, 1.0)
-             for join in (0.0, 0.5, 1.0, 1.5) for pad in (0.0, 0.1)
-             for voice in [(0.0, 0.7)] + [(longest, cosine) for longest in (1.0, 2.0, 3.0) for cosine in (0.6, 0.7, 0.8)])
+# --choose: switch cost, bridge, join, pad, (same-voice bridge, same voice) and (short window, short voiceprint);
+# the ranges of the first five are those that came near the top of the grids run before (bench/README.md)
+GRID = tuple((cost, bridge, join, pad, voice, short) for cost in (1.0, 2.0, 4.0) for bridge in (0.0, 0.5, 1.0)
+             for join in (0.0, 0.5, 1.0) for pad in (0.0,)
+             for voice in ((0.0, 0.7), (2.0, 0.7), (3.0, 0.6), (3.0, 0.7), (3.0, 0.8))
+             for short in ((0.0, 1.0), (1.0, 0.85), (1.0, 1.0), (1.6, 0.85), (1.6, 1.0)))
 
 
 def truth_table(path: Path) -> dict[str, list[tuple[float, float, str]]]:
@@ -164,10 +165,10 @@ FALSE_ALARM_LIMIT = 0.05  # of a set's turn time: more would inflate each sex's 
 
 
 def choose(workers: int, hops=(1.6,)) -> None:
-    """Every setting of the grid (switch cost, bridge, join, pad, same-voice bridge) on six sets of mixtures whose speakers the
-    voiceprint head never heard: four of trainable speakers (pauses between all turns, half the turns abutting,
-    turns of short words, of syllables) and two of development speakers (pauses; syllables). Each window is
-    judged once per hop; only the smoothing changes along the grid.
+    """Every setting of the grid (switch cost, bridge, join, pad, same-voice bridge, short windows) on six sets of
+    mixtures whose speakers the voiceprint head never heard: four of trainable speakers (pauses between all turns,
+    half the turns abutting, turns of short words, of syllables) and two of development speakers (pauses;
+    syllables). Each window is judged once per hop; only the smoothing changes along the grid.
 
     The rule, written down before the first run of this grid: the issue's measure decides. Among the settings
     whose false alarm is at most ``FALSE_ALARM_LIMIT`` of the turn time on every set, the highest mean right-sex
@@ -185,18 +186,19 @@ def choose(workers: int, hops=(1.6,)) -> None:
         heads = {kind: head_without(bundled, corpora, workers) for kind, corpora in UNHEARD.items()}
         hop_column = len(hops) > 1
         print(("| hop s " if hop_column else "") + "| switch cost | bridge s | join s | pad s | same-voice bridge s "
-              "| same voice | "
+              "| same voice | short window s | short voiceprint | "
               + " | ".join(f"{name}: right sex | {name}: false alarm" for name in sets)
               + " | mean right sex | mean error | most false alarm |\n" + ("|---" if hop_column else "")
-              + "|---|---|---|---|---|---|" + "---|---|" * len(sets) + "---|---|---|")
+              + "|---|---|---|---|---|---|---|---|" + "---|---|" * len(sets) + "---|---|---|")
         best = None
         for hop in hops:
             judging = Settings(hop=hop)
             verdicts = {name: {file: judge_file(folder / file, heads[CHOICE_SETS[name][0]], judging)
                                for file in sorted(truth_table(folder / "truth.csv"))} for name, folder in sets.items()}
-            for switch_cost, bridge, join, pad, (same_voice_bridge, same_voice) in GRID:
+            for switch_cost, bridge, join, pad, (same_voice_bridge, same_voice), (short, leaning) in GRID:
                 settings = Settings(hop=hop, switch_cost=switch_cost, bridge=bridge, join=join, pad=pad,
-                                    same_voice_bridge=same_voice_bridge, same_voice=same_voice)
+                                    same_voice_bridge=same_voice_bridge, same_voice=same_voice, short_window=short,
+                                    short_voiceprint=leaning)
                 shown, right, errors, alarms = [], [], [], []
                 for name, folder in sets.items():
                     results = {file: (smoothed(file, judged, settings), 0.0) for file, judged in verdicts[name].items()}
@@ -206,6 +208,7 @@ def choose(workers: int, hops=(1.6,)) -> None:
                     errors.append(error_rate(t))
                     shown.append(f"{right[-1]:.1%} | {alarms[-1]:.1%}")
                 voice = f"{same_voice_bridge:g} | {same_voice:g}" if same_voice_bridge else "0 | -"
+                voice += f" | {short:g} | {leaning:g}" if short else " | 0 | -"
                 print((f"| {hop:g} " if hop_column else "") + f"| {switch_cost:g} | {bridge:g} | {join:g} | {pad:g} | "
                       f"{voice} | {' | '.join(shown)} | {np.mean(right):.1%} | {np.mean(errors):.1%} | "
                       f"{max(alarms):.1%} |", flush=True)
@@ -219,7 +222,8 @@ def choose(workers: int, hops=(1.6,)) -> None:
             chosen = best[1]
             print(f"\nchosen: hop {chosen.hop:g} s, switch cost {chosen.switch_cost:g}, bridge {chosen.bridge:g} s, "
                   f"join {chosen.join:g} s, pad {chosen.pad:g} s, same-voice bridge {chosen.same_voice_bridge:g} s at "
-                  f"cosine {chosen.same_voice:g} (mean right sex {best[0][0]:.2%}, "
+                  f"cosine {chosen.same_voice:g}, windows under {chosen.short_window:g} s judged "
+                  f"{chosen.short_voiceprint:g} by the voiceprint (mean right sex {best[0][0]:.2%}, "
                   f"mean error {-best[0][1]:.2%})")
 
 
@@ -269,7 +273,8 @@ def main(argv=None) -> int:
     totals, errors = run(folder, model, settings)
     print(f"window {settings.window} s, hop {settings.hop} s, switch cost {settings.switch_cost}, "
           f"bridge {settings.bridge} s, join {settings.join} s, pad {settings.pad} s, same-voice bridge "
-          f"{settings.same_voice_bridge} s at cosine {settings.same_voice}\n")
+          f"{settings.same_voice_bridge} s at cosine {settings.same_voice}, windows under {settings.short_window} s "
+          f"judged {settings.short_voiceprint} by the voiceprint\n")
     print("| mixtures | files | audio min | right sex | labelled speech: right sex | unlabelled | false alarm s "
           "| error | boundary error median (p90) s | x real time |")
     print("|---|---|---|---|---|---|---|---|---|---|")

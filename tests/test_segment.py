@@ -13,7 +13,7 @@ from tests.conftest import SHARED, harmonic_tone
 from vgr.cli import app
 from vgr.segment import Settings, segment_file
 from vgr.segment import activity, stream as streaming
-from vgr.segment.core import _clips
+from vgr.segment.core import Verdicts, _clips
 from vgr.segment.timeline import (bridge_pauses, bridge_same_voice, label_regions, plan_windows, two_state_path,
                                   widen)
 
@@ -177,6 +177,17 @@ def test_longer_pauses_are_bridged_only_where_the_voices_either_side_agree():
     assert bridge_same_voice(segments, windows, embeddings, 1.5, 0.5) == segments  # pauses of 1.5 s are not under it
     other_sex = [segments[0], (3.1, 4.7, "female", 0.7)]
     assert bridge_same_voice(other_sex, windows[:2], embeddings[:2], 2.0, 0.0) == other_sex
+
+
+def test_short_windows_can_lean_on_the_voiceprint_instead_of_the_models_blend():
+    windows = [(0.0, 1.6, 0), (2.0, 2.5, 1), (3.0, 3.9, 2), (5.0, 5.4, 3)]
+    verdicts = Verdicts(6.0, [(0.0, 1.6), (2.0, 2.5), (3.0, 3.9), (5.0, 5.4)], windows,
+                        p_male=np.array([0.6, 0.5, 0.45, 0.9]), p_features=np.array([0.3, 0.2, 0.1, np.nan]),
+                        p_voiceprint=np.array([0.8, 0.9, 0.7, 0.9]))
+    np.testing.assert_allclose(verdicts.leaning(1.0, 1.0), [0.6, 0.9, 0.7, 0.9])  # no features: as judged
+    np.testing.assert_allclose(verdicts.leaning(0.6, 0.5), [0.6, 0.55, 0.45, 0.9])  # only the 0.5 s window
+    np.testing.assert_allclose(verdicts.leaning(1.6, 0.5), [0.6, 0.55, 0.4, 0.9])  # a whole window never leans
+    np.testing.assert_allclose(verdicts.leaning(0.0, 1.0), verdicts.p_male)
 
 
 def test_padding_widens_segments_within_the_file_and_up_to_the_middle_of_each_gap():

@@ -32,7 +32,9 @@ class Settings:
     are joined (a speaker's pauses); so are those up to ``same_voice_bridge`` seconds apart whose voiceprints
     either side of the pause agree (cosine at least ``same_voice``: one speaker's longer pauses, not the gap
     between two speakers of one sex). Every segment is then ``pad`` seconds longer at both ends (a word's quiet
-    onset and decay, which the detector's frames leave out).
+    onset and decay, which the detector's frames leave out). Windows shorter than ``short_window`` (short
+    stretches of speech) are judged ``short_voiceprint`` parts by the voiceprint head and the rest by the 20
+    features, instead of the model's own blend.
     """
 
     window: float = 1.6
@@ -43,6 +45,8 @@ class Settings:
     pad: float = 0.0
     same_voice_bridge: float = 3.0
     same_voice: float = 0.7
+    short_window: float = 0.0
+    short_voiceprint: float = 1.0
     batch: int = 64  # windows judged together (their encoder partials are one LSTM batch)
 
     def __post_init__(self) -> None:
@@ -51,6 +55,9 @@ class Settings:
         if min(self.switch_cost, self.bridge, self.join, self.pad, self.same_voice_bridge) < 0:
             raise ValueError(f"switch cost, bridge, join, pad and same-voice bridge must be >= 0, not "
                              f"{self.switch_cost}, {self.bridge}, {self.join}, {self.pad}, {self.same_voice_bridge}")
+        if not 0 <= self.short_voiceprint <= 1 or self.short_window < 0:
+            raise ValueError(f"need short window >= 0 s and a short voiceprint weight from 0 to 1, not "
+                             f"{self.short_window}, {self.short_voiceprint}")
         if not -1 <= self.same_voice <= 1:
             raise ValueError(f"same voice is a cosine from -1 to 1, not {self.same_voice}")
 
@@ -100,13 +107,27 @@ class FileSegments:
 @dataclass(frozen=True)
 class Verdicts:
     """What the smoothing works from: a file's length, its speech regions, the windows over them, each
-    window's p(male) (NaN: not judged) and its voiceprint embedding (None for a model without a voiceprint)."""
+    window's p(male) (NaN: not judged) and its voiceprint embedding (None for a model without a voiceprint);
+    and the two judges that p(male) blends, the features' and the voiceprint head's (NaN where missing)."""
 
     seconds: float
     regions: list[tuple[float, float]]
     windows: list[tuple[float, float, int]]
     p_male: np.ndarray
     embeddings: np.ndarray | None = None
+    p_features: np.ndarray | None = None
+    p_voiceprint: np.ndarray | None = None
+
+    def leaning(self, shorter_than: float, voiceprint: float) -> np.ndarray:
+        """``p_male`` with the windows shorter than ``shorter_than`` seconds judged ``voiceprint`` parts by the
+        voiceprint head and the rest by the features (where both judged them)."""
+        if shorter_than <= 0 or self.p_features is None or self.p_voiceprint is None:
+            return self.p_male
+        lengths = np.array([end - start for start, end, _ in self.windows])
+        short = (lengths < shorter_than - 1e-6) & ~np.isnan(self.p_features) & ~np.isnan(self.p_voiceprint)
+        p_male = self.p_male.copy()
+        p_male[short] = voiceprint * self.p_voiceprint[short] + (1 - voiceprint) * self.p_features[short]
+        return p_male
 
 
 def segment_file(path: str | Path, model=None, settings: Settings | None = None,
@@ -138,23 +159,25 @@ def judge_file(path: str | Path, model=None, settings: Settings | None = None,
         seconds = frames / stream.rate if frames > 0 else levels.size * step
         regions = speech_regions(levels, step, _reporting(stream, seconds, report), stream.rate)
         windows = plan_windows(regions, settings.window, settings.hop)
-        p_male = np.full(len(windows), np.nan)
+        p_male, p_features, p_voiceprint = (np.full(len(windows), np.nan) for _ in range(3))
         embeddings = []
         done = 0
         for batch in _batches(_clips(stream, windows), settings.batch):
-            p_male[done : done + len(batch)], embedded = judge(batch, stream, model)
+            judged = slice(done, done + len(batch))
+            p_male[judged], p_features[judged], p_voiceprint[judged], embedded = judge(batch, stream, model)
             if embedded is not None:
                 embeddings.append(embedded.astype(np.float32))
             done += len(batch)
             report(DETECTION_SHARE * seconds + (1 - DETECTION_SHARE) * windows[done - 1][1], seconds)
     report(seconds, seconds)
     embedded = np.concatenate(embeddings) if embeddings else None
-    return Verdicts(seconds, regions, windows, p_male, embedded)
+    return Verdicts(seconds, regions, windows, p_male, embedded, p_features, p_voiceprint)
 
 
 def smoothed(file: str, verdicts: Verdicts, settings: Settings) -> FileSegments:
     """The segments of one file from its window ``verdicts``, smoothed and joined as ``settings`` say."""
-    labelled = label_regions(verdicts.regions, verdicts.windows, verdicts.p_male, settings.switch_cost, settings.join)
+    p_male = verdicts.leaning(settings.short_window, settings.short_voiceprint)
+    labelled = label_regions(verdicts.regions, verdicts.windows, p_male, settings.switch_cost, settings.join)
     joined = bridge_pauses(labelled, settings.bridge)
     if verdicts.embeddings is not None and settings.same_voice_bridge > 0:
         joined = bridge_same_voice(joined, verdicts.windows, verdicts.embeddings, settings.same_voice_bridge,
@@ -204,9 +227,10 @@ def _batches(items: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, np.ndarray | None]:
-    """p(male) of each clip: the 20 features and the voiceprint blended as ``Ensemble.predict`` does; and the
-    clips' voiceprint embeddings (None for a model without a voiceprint).
+def judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, ...]:
+    """p(male) of each clip: the 20 features and the voiceprint blended as ``Ensemble.predict`` does; and, each
+    NaN where it could not be had, the features' p(male), the voiceprint head's p(male), and the embeddings
+    (None for a model without a voiceprint).
 
     A clip whose features cannot be computed (no pitch found, too short) is judged by the voiceprint head
     alone, or left undecided (NaN) by a model without one.
@@ -217,7 +241,7 @@ def judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, n
         return _judge(clips, stream, model)
 
 
-def _judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, np.ndarray | None]:
+def _judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, ...]:
     from vgr.features.extract import compute_features
     from vgr.predict import uses_voiceprint
 
@@ -227,18 +251,16 @@ def _judge(clips: list[np.ndarray], stream: Stream, model) -> tuple[np.ndarray, 
             features.append(compute_features(clip, stream.rate))
         except AudioError:
             features.append(None)
-    embeddings = None
-    if uses_voiceprint(model):
-        from vgr.voiceprint.encoder import embed_many
-
-        embeddings = embed_many([stream.unit(clip) for clip in clips], stream.rate)
-    p_male = np.full(len(clips), np.nan)
+    p_features = np.full(len(clips), np.nan)
     measured = [i for i, row in enumerate(features) if row is not None]
     if measured:
-        rows = [features[i] for i in measured]
-        predictions = model.predict(rows, None if embeddings is None else embeddings[measured])
-        p_male[measured] = [p.p_male for p in predictions]
-    unmeasured = [i for i, row in enumerate(features) if row is None]
-    if unmeasured and embeddings is not None:
-        p_male[unmeasured] = model.voiceprint.p_male(embeddings[unmeasured])
-    return p_male, embeddings
+        p_features[measured] = [p.p_male for p in model.predict([features[i] for i in measured])]
+    if not uses_voiceprint(model):
+        return p_features, p_features, np.full(len(clips), np.nan), None
+    from vgr.voiceprint.encoder import embed_many
+
+    embeddings = embed_many([stream.unit(clip) for clip in clips], stream.rate)
+    p_voiceprint = model.voiceprint.p_male(embeddings)
+    p_male = p_voiceprint.copy()
+    p_male[measured] = model.voiceprint.blended(embeddings[measured], p_features[measured])
+    return p_male, p_features, p_voiceprint, embeddings

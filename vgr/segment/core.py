@@ -41,12 +41,12 @@ class Settings:
     hop: float = 1.6
     switch_cost: float = 1.0
     bridge: float = 0.5
-    join: float = 0.5
+    join: float = 0.0
     pad: float = 0.0
     same_voice_bridge: float = 3.0
     same_voice: float = 0.7
-    short_window: float = 0.0
-    short_voiceprint: float = 1.0
+    short_window: float = 1.6
+    short_voiceprint: float = 0.85
     batch: int = 64  # windows judged together (their encoder partials are one LSTM batch)
 
     def __post_init__(self) -> None:

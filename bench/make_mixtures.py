@@ -12,7 +12,10 @@ silence, or (one gap in three) a steady tone or a hiss of 1-2 s flanked by 0.4 s
 16 kHz over a faint hiss (-70 dBFS), so no stretch is digital zero. ``--abutting 0.5`` lets half the turns
 follow the one before without any gap: changes of speaker that only the voices tell. ``--words`` cuts each
 utterance to one short word-like stretch, and ``--quieter 30`` plays each 0-30 dB down (default 0-6): quiet,
-isolated words, for the speech detector. ``OUT_DIR/truth.csv`` holds
+isolated words, for the speech detector. ``--above-floor 3`` also trims each utterance's edges to the frames 3 dB
+above its own background: audiomnist_az's digits lie over noise 8 dB under their peak (see
+``bench/experiments/material_floors.py``), so trimmed 35 dB under the peak their turns are mostly that noise.
+``OUT_DIR/truth.csv`` holds
 ``file,start,end,label,speaker``, one row per turn: the true segments, by construction.
 """
 
@@ -51,13 +54,18 @@ def levels(samples: np.ndarray, frame: int) -> np.ndarray:
     return 10 * np.log10(np.mean(np.square(samples[: count * frame].reshape(count, frame)), axis=1) + 1e-12)
 
 
-def trim(samples: np.ndarray, below_peak_db: float = 35.0) -> np.ndarray:
-    """The utterance without its leading and trailing frames more than ``below_peak_db`` under its loudest."""
+def trim(samples: np.ndarray, below_peak_db: float = 35.0, above_floor_db: float | None = None) -> np.ndarray:
+    """The utterance without its leading and trailing frames more than ``below_peak_db`` under its loudest; with
+    ``above_floor_db``, also without those less than that far above its own background (the level of its quietest
+    tenth): for recordings whose noise is within 35 dB of the speech."""
     frame = RATE // 100
     level = levels(samples, frame)
     if level.size == 0:
         return samples
-    keep = np.flatnonzero(level > level.max() - below_peak_db)
+    threshold = level.max() - below_peak_db
+    if above_floor_db is not None and level.max() > np.percentile(level, 10) + above_floor_db:
+        threshold = max(threshold, np.percentile(level, 10) + above_floor_db)
+    keep = np.flatnonzero(level > threshold)
     return samples[keep[0] * frame : (keep[-1] + 1) * frame]
 
 
@@ -143,7 +151,7 @@ def dev_utterances() -> tuple[dict[str, dict[str, list[Path]]], dict[str, str]]:
 
 
 def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], seconds: float, abutting: float = 0.0,
-            words: bool = False, quieter: float = 6.0, short: bool = False):
+            words: bool = False, quieter: float = 6.0, short: bool = False, above_floor: float | None = None):
     """(samples, [(start, end, label, speaker)]) of one mixture about ``seconds`` long; a share ``abutting``
     of the turns follow the one before without any pause (a change of speaker the level cannot show). With
     ``words``, each utterance is cut to one word-like stretch; each is played 0 to ``quieter`` dB down."""
@@ -167,7 +175,7 @@ def mixture(rng, speakers: dict[str, list[Path]], labels: dict[str, str], second
         for k, index in enumerate(rng.choice(len(files), size=min(len(files), int(rng.integers(1, 4))), replace=False)):
             if k:
                 add(gap(rng, "silence", 0.2))
-            utterance = trim(load(files[index]))
+            utterance = trim(load(files[index]), above_floor_db=above_floor)
             if words:
                 utterance = a_word(rng, utterance)
             elif short:
@@ -208,6 +216,9 @@ def main(argv=None) -> int:
     parser.add_argument("--short", action="store_true",
                         help="cut each utterance to 0.15-0.6 s around a loud frame: syllables and short words that "
                              "no detector picked")
+    parser.add_argument("--above-floor", type=float,
+                        help="also trim each utterance's edges to frames this many dB above its own background "
+                             "(its quietest tenth), for corpora recorded over loud noise [off]")
     parser.add_argument("--quieter", type=float, default=6.0,
                         help="each utterance is played down by 0 to this many dB [6]")
     args = parser.parse_args(argv)
@@ -218,7 +229,7 @@ def main(argv=None) -> int:
     for corpus in sorted(by_corpus):
         for k in range(args.per_corpus):
             samples, truth = mixture(rng, by_corpus[corpus], labels, args.seconds, args.abutting, args.words,
-                                     args.quieter, args.short)
+                                     args.quieter, args.short, args.above_floor)
             name = f"{corpus}_{k:02d}.wav"
             soundfile.write(args.out / name, np.clip(samples, -1, 1), RATE, subtype="PCM_16")
             rows += [(name, *row) for row in truth]

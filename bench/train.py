@@ -8,6 +8,7 @@
     python bench/train.py --sweep select [--outer-seeds 100,101,102,103,104]   # candidate default recipes
     python bench/train.py --sweep explore    # EXPLORE's rows on the selection seeds (a third round, not a choice)
     python bench/train.py --sweep round4 [--only TEXT]   # ROUND4's rows on seeds 200-204 (issue 16's fourth round)
+    python bench/train.py --sweep round5 [--only TEXT]   # kernel models blended with the defaults, seeds 300-304 (fifth round)
     python bench/train.py --sweep outer [--outer-seeds 0,1,2,3,4]    # `vgr train` defaults against two SVMs
     python bench/train.py --sweep time [--train-options "..."]       # `vgr train` (defaults) on voice.csv, timed
 
@@ -130,6 +131,35 @@ ROUND4 = (
     ("hidden 128, 128, 128 + 128, 128 + 64, 64, 64 (one of each per fold)", BUNDLED,
      {**ROUND4_DEFAULTS, "hidden": ((128, 128, 128), (128, 128), (64, 64, 64))}, 3,
      "--hidden 128,128,128+128,128+64,64,64 --members-per-fold 3"),
+)
+
+# Issue 16's fifth round, written down and committed before any row was scored (2026-12-01, ~04:55 UTC). Seeds:
+# choose on 300-304 only (0-4, 10-14, 20-24, 30-34 reported; 100-104, 200-204 chosen on); report once on outer
+# seeds 40-44. The idea: the MLP fold ensemble and the RBF SVM have been level on four rounds of fresh splits but
+# are different models; a blend of the two families may beat both. Kernel members are fitted per fold on the
+# fold's training rows (all of them, as refit does), with vgr.models.kernel (numpy/torch, no scikit-learn), on the
+# strongest SVM's input map (13 columns, signed log of skew and kurt, standardised; gamma 1 / 13). Three variants,
+# fixed before scoring (name, fit function's name, keyword arguments):
+#   - RBF kernel ridge on the 0/1 targets, C = 10 (alpha 0.1: the least-squares SVM of the strongest SVM's C);
+#   - RBF kernel ridge, C = 1 (alpha 1), more smoothing;
+#   - 2,048 random Fourier features of the same kernel + L2 logistic regression, C = 10 (L-BFGS).
+# The blend, decided beforehand: p(male) of a row = 1/2 (mean of the fold's MLP members, the current defaults)
+# + 1/2 (the fold's kernel model); on new data, 1/2 the mean of all MLP members + 1/2 the mean of all kernel
+# models. Rows scored on the same 10 shuffled stratified folds per seed (out-of-fold accuracy, as select/round4):
+# the current defaults, the two SVMs, each kernel variant alone (information), each blend (the contenders), and,
+# as information only, the defaults blended 1/2-1/2 with scikit-learn's SVC(probability=True) of the strongest
+# SVM's recipe (the brief's cheap check of whether blending helps at all).
+# Rule: a blend replaces the defaults only if its mean over 300-304 is above both the defaults' mean and the
+# strongest SVM's mean there, and its training time is under 55 CPU s per worker; the highest such mean wins (on
+# a tie, the earlier row). Time, before it is implemented: the defaults' `--sweep time` CPU s per worker plus the
+# variant's kernel fitting CPU s over 10 folds (printed by this sweep, mean over the seeds) / 2; once implemented
+# as the default, `--sweep time` itself must be under 55 CPU s per worker (if over, once more; the lower counts),
+# or the defaults are restored. Then, once: `--sweep outer --outer-seeds 40,41,42,43,44`, whatever it gives.
+ROUND5_KERNELS = (
+    ("RBF kernel ridge, C = 10", "fit_kernel_ridge", {"c": 10.0}),
+    ("RBF kernel ridge, C = 1", "fit_kernel_ridge", {"c": 1.0}),
+    ("2,048 random Fourier features + logistic regression, C = 10", "fit_fourier_logistic",
+     {"c": 10.0, "count": 2048}),
 )
 
 
@@ -321,6 +351,86 @@ def select_sweep(seeds, only: str | None, workers: int, candidates=CANDIDATES, s
             print(f"| {name} | {keep} | {' | '.join(f'{s:.2%}' for s in each)} | {spread(each)} |", flush=True)
 
 
+def kernel_out_of_fold(table, columns, seed: int, fit_name: str, options: dict):
+    """(p_male per row, CPU seconds) of a kernel model per fold (``ROUND5_KERNELS``) on 10 shuffled stratified
+    folds of voice.csv: the folds of the ensemble of the same seed."""
+    import torch
+
+    from vgr.models import kernel
+    from vgr.models.folds import stratified_folds
+
+    torch.set_num_threads(1)  # as in a training worker
+    compressed = [name in ("skew", "kurt") for name in columns]
+    p_male, started = np.full(len(table.labels), np.nan), time.process_time()
+    for fold, rows in enumerate(stratified_folds(table.labels, 10, seed), start=1):
+        train = np.setdiff1d(np.arange(len(table.labels)), rows)
+        extra = {"rng": np.random.default_rng((seed, fold, 5))} if fit_name == "fit_fourier_logistic" else {}
+        model = getattr(kernel, fit_name)(table.features[train], table.labels[train], compressed, **options, **extra)
+        p_male[rows] = model.p_male(table.features[rows])
+    return p_male, time.process_time() - started
+
+
+def svm_probability_out_of_fold(table, columns, seed: int) -> np.ndarray:
+    """p(male) of the strongest SVM with Platt scaling (``SVC(probability=True)``) on the same 10 folds."""
+    from vgr.models.folds import stratified_folds
+
+    p_male = np.full(len(table.labels), np.nan)
+    for rows in stratified_folds(table.labels, 10, seed):
+        train = np.setdiff1d(np.arange(len(table.labels)), rows)
+        model = svm(columns, 10, True)
+        model.set_params(svc__probability=True, svc__random_state=seed)
+        model.fit(table.features[train], table.labels[train])
+        p_male[rows] = model.predict_proba(table.features[rows])[:, list(model.classes_).index(1)]
+    return p_male
+
+
+def round5_sweep(seeds, only: str | None, workers: int) -> None:
+    """ROUND5's rows (see ROUND5_KERNELS) on the selection seeds: out-of-fold accuracy of 10 shuffled stratified
+    folds per seed, every row on the same folds; the kernel models' fitting CPU seconds per seed."""
+    from dataclasses import replace
+
+    from vgr.features.names import FEATURE_NAMES
+    from vgr.models.training import TrainingSettings, train_ensemble
+
+    defaults = TrainingSettings(contiguous_check=False)
+    columns, table = defaults.features, voice_table(defaults.features)
+    male = table.labels == 1
+
+    def accuracy(p):
+        return float(np.mean((p >= 0.5) == male))
+
+    rows, seconds = {}, {name: [] for name, _, _ in ROUND5_KERNELS}
+    for seed in seeds:
+        mlp = train_ensemble(table, replace(defaults, seed=seed), workers=workers).out_of_fold_p_male
+        rows.setdefault("current defaults: rank-gauss, hidden 128, 128, 128, batch 64, refit, 2 per fold", []).append(
+            accuracy(mlp))
+        for name, svm_columns, c, log in SVMS:
+            svm_columns = FEATURE_NAMES if svm_columns == ALL else svm_columns
+            rows.setdefault(name, []).append(svm_out_of_fold(svm_columns, c, log, seed))
+        platt = svm_probability_out_of_fold(table, columns, seed)
+        rows.setdefault("(information) strongest SVM with Platt probabilities, alone", []).append(accuracy(platt))
+        rows.setdefault("(information) defaults + strongest SVM's Platt probabilities, 1/2 each", []).append(
+            accuracy(0.5 * mlp + 0.5 * platt))
+        for name, fit_name, options in ROUND5_KERNELS:
+            if only and only not in name:
+                continue
+            p_kernel, cpu = kernel_out_of_fold(table, columns, seed, fit_name, options)
+            seconds[name].append(cpu)
+            rows.setdefault(f"(information) {name}, alone", []).append(accuracy(p_kernel))
+            rows.setdefault(f"**blend**: defaults + {name}, 1/2 each", []).append(accuracy(0.5 * mlp + 0.5 * p_kernel))
+        print(f"seed {seed}: " + ", ".join(f"{name[:40]} {scores[-1]:.2%}" for name, scores in rows.items()),
+              file=sys.stderr, flush=True)
+    print(f"| row (13 columns) | {' | '.join(f'seed {s}' for s in seeds)} | mean ± std | min–max |")
+    print("|---|" + "---|" * (len(seeds) + 2))
+    for name, scores in rows.items():
+        print(f"| {name} | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
+    print()
+    for name, each in seconds.items():
+        if each:
+            print(f"{name}: {np.mean(each):.1f} CPU s to fit and score 10 folds (mean over {len(each)} seeds, "
+                  "one thread)")
+
+
 def outer_sweep(seeds, workers: int) -> None:
     """`vgr train` defaults, the issue's SVM and the strongest SVM of ``--sweep svm``, on the same outer folds."""
     from vgr.models.training import TrainingSettings
@@ -375,11 +485,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm", "select", "explore", "round4", "outer", "time"))
+    parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm", "select", "explore", "round4", "round5", "outer", "time"))
     parser.add_argument("--only", help="variants/tried: only the rows whose name contains this text")
     parser.add_argument("--seeds", default="1,2,3", help="variants: the seeds to score on [1,2,3]")
     parser.add_argument("--train-options", default="", help="time: vgr train options instead of the defaults")
-    parser.add_argument("--outer-seeds", help="select/explore/round4/outer: the seeds [select, explore: 100-104; round4: 200-204; outer: 0-4]")
+    parser.add_argument("--outer-seeds", help="select/explore/round4/round5/outer: the seeds [select, explore: 100-104; round4: 200-204; round5: 300-304; outer: 0-4]")
     args = parser.parse_args()
     outer = tuple(int(s) for s in args.outer_seeds.split(",")) if args.outer_seeds else None
     if args.sweep == "select":
@@ -389,6 +499,8 @@ def main() -> None:
     if args.sweep == "round4":  # ROUND4's rows (the current defaults first), on seeds 200-204; SVMs too
         rows = tuple(row[:4] for row in ROUND4)
         return select_sweep(outer or (200, 201, 202, 203, 204), args.only, args.workers, rows)
+    if args.sweep == "round5":  # ROUND5_KERNELS' blends with the current defaults, on seeds 300-304
+        return round5_sweep(outer or (300, 301, 302, 303, 304), args.only, args.workers)
     if args.sweep == "time":
         return print_training_time(args.workers, args.train_options)
     if args.sweep == "outer":

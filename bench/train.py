@@ -133,7 +133,7 @@ ROUND4 = (
      "--hidden 128,128,128+128,128+64,64,64 --members-per-fold 3"),
 )
 
-# Issue 16's fifth round, written down and committed before any row was scored (2026-12-01, ~04:55 UTC). Seeds:
+# Issue 16's fifth round, written down and committed before any row was scored (2026-12-01, 04:41 UTC). Seeds:
 # choose on 300-304 only (0-4, 10-14, 20-24, 30-34 reported; 100-104, 200-204 chosen on); report once on outer
 # seeds 40-44. The idea: the MLP fold ensemble and the RBF SVM have been level on four rounds of fresh splits but
 # are different models; a blend of the two families may beat both. Kernel members are fitted per fold on the

@@ -44,7 +44,8 @@ BUNDLED = ("meanfreq", "sd", "median", "Q25", "Q75", "IQR", "skew", "kurt", "sp.
 
 # The recipe every sweep row starts from (the bundled model's, and the `vgr train` defaults before issue 16), so
 # the rows keep their meaning whatever the defaults: paper MLP, standard scaling, batch 128, one network per fold.
-PAPER = {"hidden": (64, 64, 256, 256, 64), "batch_size": 128, "scaling": "standard", "refit": False, "members_per_fold": 1}
+PAPER = {"hidden": (64, 64, 256, 256, 64), "batch_size": 128, "scaling": "standard", "refit": False, "members_per_fold": 1,
+         "kernel_weight": 0.0}
 RANK_GAUSS = {"scaling": "rank-gauss", "hidden": (128, 128), "batch_size": 64}
 # (row name, columns, settings) of the seeds-1-3 sweep; ALL is replaced by the 20 columns.
 ALL = "all"
@@ -260,18 +261,28 @@ def voted(ensemble, features) -> np.ndarray:
     return np.array([LABELS.index(p.label) for p in ensemble.predict(features)])
 
 
-def outer_scores(columns, settings, seeds, workers: int) -> list[float]:
-    """Accuracy per outer seed of 10-fold ensembles trained on each outer fold's four fifths (2,534 rows)."""
+def outer_scores(columns, settings, seeds, workers: int) -> dict[str, list[float]]:
+    """Accuracy per outer seed of 10-fold ensembles trained on each outer fold's four fifths (2,534 rows): of the
+    ensemble ("vote"), and, when it has kernel models, of its networks alone and its kernel models alone (the same
+    ensembles with the kernel weight set to 0 and to 1)."""
+    from dataclasses import replace
+
     from vgr.models.training import train_ensemble
 
-    table, scores = voice_table(columns), []
+    table, scores = voice_table(columns), {}
     for seed in seeds:
-        right, started = 0, time.perf_counter()
+        right, started = {}, time.perf_counter()
         for train, held_out in outer_folds(table.labels, seed):
             ensemble = train_ensemble(rows_of(table, train), settings, workers=workers).ensemble
-            right += int(np.sum(voted(ensemble, table.features[held_out]) == table.labels[held_out]))
-        scores.append(right / len(table.labels))
-        print(f"outer seed {seed}: {scores[-1]:.2%} ({(time.perf_counter() - started) / 5:.0f} s per ensemble)",
+            parts = {"vote": ensemble}
+            if ensemble.kernels:
+                parts.update(networks=replace(ensemble, kernel_weight=0.0), kernels=replace(ensemble, kernel_weight=1.0))
+            for name, part in parts.items():
+                right[name] = right.get(name, 0) + int(np.sum(voted(part, table.features[held_out])
+                                                              == table.labels[held_out]))
+        for name, count in right.items():
+            scores.setdefault(name, []).append(count / len(table.labels))
+        print(f"outer seed {seed}: {scores['vote'][-1]:.2%} ({(time.perf_counter() - started) / 5:.0f} s per ensemble)",
               file=sys.stderr, flush=True)
     return scores
 
@@ -351,6 +362,46 @@ def select_sweep(seeds, only: str | None, workers: int, candidates=CANDIDATES, s
             print(f"| {name} | {keep} | {' | '.join(f'{s:.2%}' for s in each)} | {spread(each)} |", flush=True)
 
 
+def fit_fourier_logistic(features, male, compressed, c: float, count: int, rng):
+    """(Round five's third variant, bench only.) ``count`` random Fourier features ``sqrt(2/D) cos(W x + b)`` of
+    the RBF kernel (W from N(0, 2 gamma), b uniform on [0, 2 pi), gamma 1 / columns) on the kernel models' input
+    map, then an L2 logistic regression, ``c * sum(log loss) + |w|² / 2``, by L-BFGS. Returns p(male) of rows."""
+    import math
+
+    import torch
+
+    from vgr.models.scaler import Scaler
+
+    scaler = Scaler.fit(features, np.asarray(compressed, bool), rank_gaussian=False)
+    x = scaler.transform(features)
+    frequencies = rng.normal(0.0, math.sqrt(2.0 / x.shape[1]), size=(count, x.shape[1]))
+    offsets = rng.uniform(0.0, 2.0 * math.pi, size=count)
+
+    def design(rows):
+        return torch.from_numpy(math.sqrt(2.0 / count) * np.cos(rows @ frequencies.T + offsets))
+
+    inputs, target = design(x), torch.from_numpy(np.asarray(male, dtype=np.float64))
+    weights = torch.zeros(count + 1, dtype=torch.float64, requires_grad=True)
+    optimiser = torch.optim.LBFGS([weights], lr=1.0, max_iter=500, tolerance_grad=1e-6, tolerance_change=1e-10,
+                                  history_size=20, line_search_fn="strong_wolfe")
+
+    def loss():
+        optimiser.zero_grad()
+        logits = inputs @ weights[:-1] + weights[-1]
+        value = c * torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="sum") \
+            + 0.5 * weights[:-1].square().sum()
+        value.backward()
+        return value
+
+    optimiser.step(loss)
+    fitted = weights.detach()
+
+    def p_male(rows):
+        return torch.sigmoid(design(scaler.transform(rows)) @ fitted[:-1] + fitted[-1]).numpy()
+
+    return p_male
+
+
 def kernel_out_of_fold(table, columns, seed: int, fit_name: str, options: dict):
     """(p_male per row, CPU seconds) of a kernel model per fold (``ROUND5_KERNELS``) on 10 shuffled stratified
     folds of voice.csv: the folds of the ensemble of the same seed."""
@@ -364,9 +415,12 @@ def kernel_out_of_fold(table, columns, seed: int, fit_name: str, options: dict):
     p_male, started = np.full(len(table.labels), np.nan), time.process_time()
     for fold, rows in enumerate(stratified_folds(table.labels, 10, seed), start=1):
         train = np.setdiff1d(np.arange(len(table.labels)), rows)
-        extra = {"rng": np.random.default_rng((seed, fold, 5))} if fit_name == "fit_fourier_logistic" else {}
-        model = getattr(kernel, fit_name)(table.features[train], table.labels[train], compressed, **options, **extra)
-        p_male[rows] = model.p_male(table.features[rows])
+        if fit_name == "fit_fourier_logistic":
+            score = fit_fourier_logistic(table.features[train], table.labels[train], compressed, **options,
+                                         rng=np.random.default_rng((seed, fold, 5)))
+        else:
+            score = getattr(kernel, fit_name)(table.features[train], table.labels[train], compressed, **options).p_male
+        p_male[rows] = score(table.features[rows])
     return p_male, time.process_time() - started
 
 
@@ -392,7 +446,7 @@ def round5_sweep(seeds, only: str | None, workers: int) -> None:
     from vgr.features.names import FEATURE_NAMES
     from vgr.models.training import TrainingSettings, train_ensemble
 
-    defaults = TrainingSettings(contiguous_check=False)
+    defaults = TrainingSettings(contiguous_check=False, kernel_weight=0.0)  # the networks of the defaults then
     columns, table = defaults.features, voice_table(defaults.features)
     male = table.labels == 1
 
@@ -438,8 +492,11 @@ def outer_sweep(seeds, workers: int) -> None:
     defaults = TrainingSettings(contiguous_check=False)  # the check trains a second protocol; no model changes
     print(f"| model | {' | '.join(f'seed {s}' for s in seeds)} | mean ± std | min–max |")
     print("|---|" + "---|" * (len(seeds) + 2))
-    scores = outer_scores(defaults.features, defaults, seeds, workers)
-    print(f"| vgr, `vgr train` defaults | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
+    parts = outer_scores(defaults.features, defaults, seeds, workers)
+    names = {"vote": "vgr, `vgr train` defaults", "networks": "(information) the same ensembles' networks alone",
+             "kernels": "(information) the same ensembles' kernel models alone"}
+    for part, scores in parts.items():
+        print(f"| {names[part]} | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
     for name, scores in svm_rows(seeds):
         print(f"| {name} | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
     print()

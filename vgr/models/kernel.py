@@ -1,80 +1,85 @@
-"""Kernel models of a fold: an RBF kernel ridge (exact) or random Fourier features with a logistic regression.
+"""A fold's kernel model: RBF kernel ridge on the fold's training rows, blended with the networks' vote.
 
-Both see the fold's training rows through the strongest SVM's input map (skew and kurt through a signed log,
-every column standardised: ``vgr.models.scaler.Scaler``), with the RBF width scikit-learn calls gamma "scale"
-(1 / columns on standardised inputs). Fitting uses torch (float64, single-threaded in a training worker);
-``KernelModel`` predicts with numpy alone and holds plain arrays only.
+It sees the rows through the strongest SVM's input map (skew and kurt through a signed log, every column
+standardised: ``vgr.models.scaler.Scaler``) with the RBF width scikit-learn calls gamma "scale" (1 / columns on
+standardised inputs), and solves least squares on the 0/1 male targets (centred on their mean) in the kernel's
+space, ``(K + I / C) c = y - mean(y)`` (C = 10, the strongest SVM's; a least-squares SVM). p(male) is
+``k(x)ᵀc + mean(y)`` clipped to [0, 1]. The model keeps every training row (scaled) and its coefficient.
 
-- ``fit_kernel_ridge``: least squares on the 0/1 male targets (centred on their mean) in the RBF kernel's space,
-  ``(K + alpha I) c = y - mean(y)``; p(male) is ``k(x)ᵀc + mean(y)`` clipped to [0, 1]. ``alpha = 1 / C`` is the
-  least-squares SVM's regulariser. The model keeps every training row.
-- ``fit_fourier_logistic``: ``features`` random Fourier features ``sqrt(2/D) cos(W x + b)`` (``W`` drawn from
-  N(0, 2 gamma), ``b`` uniform on [0, 2 pi), approximating the same kernel), then an L2 logistic regression,
-  ``C * sum(log loss) + |w|² / 2`` (scikit-learn's convention), fitted by L-BFGS.
+Fitting uses torch (float64, single-threaded in a training worker); ``KernelModel`` predicts with numpy alone.
+Each model is stored as an ``.npz`` of two plain arrays (``points``, ``weights``), written like the networks
+(``vgr.models.weights``) and read with ``allow_pickle=False``.
 """
 
 from __future__ import annotations
 
-import math
+import io
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from vgr.models.scaler import Scaler
 
-KINDS = ("rbf-ridge", "fourier-logistic")
+KIND = "rbf-ridge"
+C = 10.0
+BLOCK = 256  # rows scored at a time: a block's kernel matrix is BLOCK × training rows
 
 
 @dataclass(frozen=True)
 class KernelModel:
-    """p(male) of one fold's kernel model.
+    """p(male) from the scaled training rows ``points`` (n × columns) and their coefficients ``weights`` (n)."""
 
-    ``rbf-ridge``: ``points`` are the scaled training rows (n × columns), ``weights`` their coefficients (n);
-    ``fourier-logistic``: ``points`` are the frequencies W (D × columns), ``offsets`` the phases b (D),
-    ``weights`` the logistic regression's (D). ``intercept`` is added last in both.
-    """
-
-    kind: str
     scaler: Scaler
     gamma: float
     points: np.ndarray
     weights: np.ndarray
     intercept: float
-    offsets: np.ndarray | None = None
 
     def p_male(self, matrix: np.ndarray) -> np.ndarray:
         x = self.scaler.transform(np.asarray(matrix, dtype=np.float64))
-        if self.kind == "rbf-ridge":
-            return np.clip(_rbf(x, self.points, self.gamma) @ self.weights + self.intercept, 0.0, 1.0)
-        z = _fourier(x, self.points, self.offsets) @ self.weights + self.intercept
-        return 0.5 * (1.0 + np.tanh(0.5 * z))  # the logistic function, without overflow
+        return np.clip(rbf(x, self.points, self.gamma) @ self.weights + self.intercept, 0.0, 1.0)
+
+    def as_dict(self, file: str) -> dict:
+        """Its ``model.json`` entry (the arrays go to ``file``)."""
+        return {"file": file, "scaler": self.scaler.as_dict(), "gamma": self.gamma, "intercept": self.intercept,
+                "rows": int(len(self.points))}
+
+    def save(self, path: Path) -> None:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+            for name, array in (("points", self.points), ("weights", self.weights)):
+                buffer = io.BytesIO()
+                np.lib.format.write_array(buffer, np.ascontiguousarray(array, dtype=np.float64), allow_pickle=False)
+                archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), buffer.getvalue())
+
+    @classmethod
+    def load(cls, path: Path, entry: dict) -> "KernelModel":
+        """From ``path`` and its validated ``model.json`` entry. Raises ValueError / OSError / zipfile.BadZipFile /
+        KeyError on anything but plain arrays."""
+        with np.load(path, allow_pickle=False) as archive:
+            points = np.asarray(archive["points"], dtype=np.float64)
+            weights = np.asarray(archive["weights"], dtype=np.float64)
+        return cls(Scaler.from_dict(entry["scaler"]), float(entry["gamma"]), points, weights, float(entry["intercept"]))
 
 
-def _rbf(x: np.ndarray, points: np.ndarray, gamma: float) -> np.ndarray:
-    """exp(-gamma |x - p|²) for every row of x against every point, in blocks of rows to bound memory."""
+def rbf(x: np.ndarray, points: np.ndarray, gamma: float) -> np.ndarray:
+    """exp(-gamma |x - p|²) of every row of x against every point, ``BLOCK`` rows at a time."""
     out = np.empty((len(x), len(points)))
     norms = np.sum(points**2, axis=1)
-    for start in range(0, len(x), 1024):
-        block = x[start:start + 1024]
+    for start in range(0, len(x), BLOCK):
+        block = x[start:start + BLOCK]
         distances = np.sum(block**2, axis=1)[:, None] + norms[None, :] - 2.0 * block @ points.T
-        out[start:start + 1024] = np.exp(-gamma * np.maximum(distances, 0.0))
+        out[start:start + BLOCK] = np.exp(-gamma * np.maximum(distances, 0.0))
     return out
 
 
-def _fourier(x: np.ndarray, frequencies: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    return math.sqrt(2.0 / len(frequencies)) * np.cos(x @ frequencies.T + offsets)
-
-
-def scaler_for(features: np.ndarray, compressed) -> Scaler:
-    """The kernel models' input map: signed log of the ``compressed`` columns, then standardised."""
-    return Scaler.fit(features, np.asarray(compressed, bool), rank_gaussian=False)
-
-
-def fit_kernel_ridge(features: np.ndarray, male: np.ndarray, compressed, c: float) -> KernelModel:
-    """RBF kernel ridge on 0/1 ``male`` targets, ``alpha = 1 / c``, gamma 1 / columns (see the module)."""
+def fit_kernel_ridge(features: np.ndarray, male: np.ndarray, compressed, c: float = C) -> KernelModel:
+    """RBF kernel ridge on 0/1 ``male`` targets, ``(K + I / c) w = y - mean(y)``, gamma 1 / columns; the columns
+    flagged in ``compressed`` go through a signed log before standardising."""
     import torch
 
-    scaler = scaler_for(features, compressed)
+    scaler = Scaler.fit(features, np.asarray(compressed, bool), rank_gaussian=False)
     x = scaler.transform(features)
     gamma = 1.0 / x.shape[1]
     target = np.asarray(male, dtype=np.float64)
@@ -84,33 +89,4 @@ def fit_kernel_ridge(features: np.ndarray, male: np.ndarray, compressed, c: floa
     kernel.diagonal().add_(1.0 / c)
     factor = torch.linalg.cholesky(kernel)
     weights = torch.cholesky_solve(torch.from_numpy(target - intercept)[:, None], factor)[:, 0]
-    return KernelModel("rbf-ridge", scaler, gamma, x, weights.numpy(), intercept)
-
-
-def fit_fourier_logistic(features: np.ndarray, male: np.ndarray, compressed, c: float, count: int,
-                         rng: np.random.Generator) -> KernelModel:
-    """``count`` random Fourier features of the RBF kernel, then an L2 logistic regression (see the module)."""
-    import torch
-
-    scaler = scaler_for(features, compressed)
-    x = scaler.transform(features)
-    gamma = 1.0 / x.shape[1]
-    frequencies = rng.normal(0.0, math.sqrt(2.0 * gamma), size=(count, x.shape[1]))
-    offsets = rng.uniform(0.0, 2.0 * math.pi, size=count)
-    design = torch.from_numpy(_fourier(x, frequencies, offsets))
-    target = torch.from_numpy(np.asarray(male, dtype=np.float64))
-    weights = torch.zeros(count + 1, dtype=torch.float64, requires_grad=True)
-    optimiser = torch.optim.LBFGS([weights], lr=1.0, max_iter=500, tolerance_grad=1e-6, tolerance_change=1e-10,
-                                  history_size=20, line_search_fn="strong_wolfe")
-
-    def loss():
-        optimiser.zero_grad()
-        logits = design @ weights[:-1] + weights[-1]
-        value = c * torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="sum") \
-            + 0.5 * weights[:-1].square().sum()
-        value.backward()
-        return value
-
-    optimiser.step(loss)
-    fitted = weights.detach().numpy()
-    return KernelModel("fourier-logistic", scaler, gamma, frequencies, fitted[:-1].copy(), float(fitted[-1]), offsets)
+    return KernelModel(scaler, gamma, x, weights.numpy(), intercept)

@@ -15,7 +15,8 @@
 ``outer``: each outer seed deals voice.csv into 5 stratified shuffled folds; on each, a 10-fold ensemble is
 trained with the ``vgr train`` defaults on the other four fifths and its vote (``Ensemble.predict``, what
 ``vgr evaluate`` does) scores the held-out fifth; an outer split's figure is the accuracy over all its held-out
-rows. The SVMs are fitted on the same four fifths. ``select`` (how the defaults were chosen: on seeds 100-104
+rows. The SVMs are fitted on the same four fifths. An ensemble with kernel models (``--kernel-weight``) is also
+scored with its networks alone and its kernel models alone (information rows). ``select`` (how the defaults were chosen: on seeds 100-104
 only, the reported outer seeds being 10-14; the first selection used 100-102 and reported 0-4) scores each
 candidate by the out-of-fold accuracy of 10 shuffled stratified folds of voice.csv, as the other sweeps do (one
 ensemble per seed instead of five: the machine was shared), with the two SVMs on the same folds.
@@ -156,6 +157,8 @@ ROUND4 = (
 # variant's kernel fitting CPU s over 10 folds (printed by this sweep, mean over the seeds) / 2; once implemented
 # as the default, `--sweep time` itself must be under 55 CPU s per worker (if over, once more; the lower counts),
 # or the defaults are restored. Then, once: `--sweep outer --outer-seeds 40,41,42,43,44`, whatever it gives.
+# Outcome (bench/README.md, "Issue 16, fifth round"): the C = 10 ridge blend had the highest mean, but its training
+# time was over 55 CPU s per worker, so the defaults stay networks only; the blend is `vgr train --kernel-weight 0.5`.
 ROUND5_KERNELS = (
     ("RBF kernel ridge, C = 10", "fit_kernel_ridge", {"c": 10.0}),
     ("RBF kernel ridge, C = 1", "fit_kernel_ridge", {"c": 1.0}),

@@ -15,7 +15,7 @@ from vgr.cli import app
 
 runner = CliRunner()
 MEMBER_FILES = ["fold_01_1.npz", "fold_01_2.npz", "fold_02_1.npz", "fold_02_2.npz", "fold_03_1.npz", "fold_03_2.npz"]
-KERNEL_FILES = ["kernel_01.npz", "kernel_02.npz", "kernel_03.npz"]  # one kernel model per fold (the default)
+KERNEL_FILES = ["kernel_01.npz", "kernel_02.npz", "kernel_03.npz"]  # one kernel model per fold (--kernel-weight)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def trained(small_csv, tmp_path_factory):
     base = tmp_path_factory.mktemp("trained")
     result = runner.invoke(app, ["train", str(small_csv), "-o", str(base / "model"), "-l", str(base / "logs"),
                                  "--folds", "3", "--epochs", "60", "--hidden", "16,16", "--seed", "1",
-                                 "--members-per-fold", "2"])
+                                 "--members-per-fold", "2", "--kernel-weight", "0.5"])
     assert result.exit_code == 0, result.output
     return base, result
 
@@ -56,7 +56,8 @@ def test_same_seed_gives_identical_checkpoints(trained, small_csv, tmp_path):
     base, _ = trained
     again = tmp_path / "again"
     assert runner.invoke(app, ["train", str(small_csv), "-o", str(again), "--folds", "3", "--epochs", "60",
-                               "--hidden", "16,16", "--seed", "1", "--members-per-fold", "2", "-w", "1"]).exit_code == 0
+                               "--hidden", "16,16", "--seed", "1", "--members-per-fold", "2", "--kernel-weight", "1/2",
+                               "-w", "1"]).exit_code == 0
     for name in (*MEMBER_FILES, *KERNEL_FILES, "model.json"):
         assert (again / name).read_bytes() == (base / "model" / name).read_bytes(), name
 
@@ -233,8 +234,9 @@ def test_bad_kernel_weight_is_one_line(small_csv, tmp_path, value):
 
 
 def test_kernel_models_vote_by_their_weight(trained, small_csv, tmp_path):
-    """By default each fold's kernel model is saved (format version 2) and blended half and half with the
-    networks' mean; `vgr evaluate` and `vgr predict` use the blend, and `--kernel-weight 1/4` is recorded."""
+    """With `--kernel-weight 0.5` each fold's kernel model is saved (format version 2) and blended half and half
+    with the networks' mean; `vgr evaluate` and `vgr predict` use the blend, and `--kernel-weight 1/4` is
+    recorded. Without the option there are none (the default)."""
     from vgr.models.checkpoint import load_ensemble
 
     base, result = trained
@@ -259,3 +261,7 @@ def test_kernel_models_vote_by_their_weight(trained, small_csv, tmp_path):
     assert quarter.exit_code == 0, quarter.output
     assert json.loads((tmp_path / "q" / "model.json").read_text())["kernels"]["weight"] == 0.25
     assert load_ensemble(tmp_path / "q").kernel_weight == 0.25
+    plain = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "p"), "--folds", "3", "--epochs", "5",
+                                "--hidden", "8", "--no-contiguous-check"])
+    assert plain.exit_code == 0 and "trained 3 folds of 2 members on 317 rows" in plain.stderr
+    assert not list((tmp_path / "p").glob("kernel_*")) and load_ensemble(tmp_path / "p").kernels == []

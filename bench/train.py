@@ -8,13 +8,15 @@
     python bench/train.py --sweep select [--outer-seeds 100,101,102,103,104]   # candidate default recipes
     python bench/train.py --sweep explore    # EXPLORE's rows on the selection seeds (a third round, not a choice)
     python bench/train.py --sweep round4 [--only TEXT]   # ROUND4's rows on seeds 200-204 (issue 16's fourth round)
+    python bench/train.py --sweep round5 [--only TEXT]   # kernel models blended with the defaults, seeds 300-304 (fifth round)
     python bench/train.py --sweep outer [--outer-seeds 0,1,2,3,4]    # `vgr train` defaults against two SVMs
     python bench/train.py --sweep time [--train-options "..."]       # `vgr train` (defaults) on voice.csv, timed
 
 ``outer``: each outer seed deals voice.csv into 5 stratified shuffled folds; on each, a 10-fold ensemble is
 trained with the ``vgr train`` defaults on the other four fifths and its vote (``Ensemble.predict``, what
 ``vgr evaluate`` does) scores the held-out fifth; an outer split's figure is the accuracy over all its held-out
-rows. The SVMs are fitted on the same four fifths. ``select`` (how the defaults were chosen: on seeds 100-104
+rows. The SVMs are fitted on the same four fifths. An ensemble with kernel models (``--kernel-weight``) is also
+scored with its networks alone and its kernel models alone (information rows). ``select`` (how the defaults were chosen: on seeds 100-104
 only, the reported outer seeds being 10-14; the first selection used 100-102 and reported 0-4) scores each
 candidate by the out-of-fold accuracy of 10 shuffled stratified folds of voice.csv, as the other sweeps do (one
 ensemble per seed instead of five: the machine was shared), with the two SVMs on the same folds.
@@ -43,7 +45,8 @@ BUNDLED = ("meanfreq", "sd", "median", "Q25", "Q75", "IQR", "skew", "kurt", "sp.
 
 # The recipe every sweep row starts from (the bundled model's, and the `vgr train` defaults before issue 16), so
 # the rows keep their meaning whatever the defaults: paper MLP, standard scaling, batch 128, one network per fold.
-PAPER = {"hidden": (64, 64, 256, 256, 64), "batch_size": 128, "scaling": "standard", "refit": False, "members_per_fold": 1}
+PAPER = {"hidden": (64, 64, 256, 256, 64), "batch_size": 128, "scaling": "standard", "refit": False, "members_per_fold": 1,
+         "kernel_weight": 0.0}
 RANK_GAUSS = {"scaling": "rank-gauss", "hidden": (128, 128), "batch_size": 64}
 # (row name, columns, settings) of the seeds-1-3 sweep; ALL is replaced by the 20 columns.
 ALL = "all"
@@ -130,6 +133,37 @@ ROUND4 = (
     ("hidden 128, 128, 128 + 128, 128 + 64, 64, 64 (one of each per fold)", BUNDLED,
      {**ROUND4_DEFAULTS, "hidden": ((128, 128, 128), (128, 128), (64, 64, 64))}, 3,
      "--hidden 128,128,128+128,128+64,64,64 --members-per-fold 3"),
+)
+
+# Issue 16's fifth round, written down and committed before any row was scored (2026-12-01, 04:41 UTC). Seeds:
+# choose on 300-304 only (0-4, 10-14, 20-24, 30-34 reported; 100-104, 200-204 chosen on); report once on outer
+# seeds 40-44. The idea: the MLP fold ensemble and the RBF SVM have been level on four rounds of fresh splits but
+# are different models; a blend of the two families may beat both. Kernel members are fitted per fold on the
+# fold's training rows (all of them, as refit does), with vgr.models.kernel (numpy/torch, no scikit-learn), on the
+# strongest SVM's input map (13 columns, signed log of skew and kurt, standardised; gamma 1 / 13). Three variants,
+# fixed before scoring (name, fit function's name, keyword arguments):
+#   - RBF kernel ridge on the 0/1 targets, C = 10 (alpha 0.1: the least-squares SVM of the strongest SVM's C);
+#   - RBF kernel ridge, C = 1 (alpha 1), more smoothing;
+#   - 2,048 random Fourier features of the same kernel + L2 logistic regression, C = 10 (L-BFGS).
+# The blend, decided beforehand: p(male) of a row = 1/2 (mean of the fold's MLP members, the current defaults)
+# + 1/2 (the fold's kernel model); on new data, 1/2 the mean of all MLP members + 1/2 the mean of all kernel
+# models. Rows scored on the same 10 shuffled stratified folds per seed (out-of-fold accuracy, as select/round4):
+# the current defaults, the two SVMs, each kernel variant alone (information), each blend (the contenders), and,
+# as information only, the defaults blended 1/2-1/2 with scikit-learn's SVC(probability=True) of the strongest
+# SVM's recipe (the brief's cheap check of whether blending helps at all).
+# Rule: a blend replaces the defaults only if its mean over 300-304 is above both the defaults' mean and the
+# strongest SVM's mean there, and its training time is under 55 CPU s per worker; the highest such mean wins (on
+# a tie, the earlier row). Time, before it is implemented: the defaults' `--sweep time` CPU s per worker plus the
+# variant's kernel fitting CPU s over 10 folds (printed by this sweep, mean over the seeds) / 2; once implemented
+# as the default, `--sweep time` itself must be under 55 CPU s per worker (if over, once more; the lower counts),
+# or the defaults are restored. Then, once: `--sweep outer --outer-seeds 40,41,42,43,44`, whatever it gives.
+# Outcome (bench/README.md, "Issue 16, fifth round"): the C = 10 ridge blend had the highest mean, but its training
+# time was over 55 CPU s per worker, so the defaults stay networks only; the blend is `vgr train --kernel-weight 0.5`.
+ROUND5_KERNELS = (
+    ("RBF kernel ridge, C = 10", "fit_kernel_ridge", {"c": 10.0}),
+    ("RBF kernel ridge, C = 1", "fit_kernel_ridge", {"c": 1.0}),
+    ("2,048 random Fourier features + logistic regression, C = 10", "fit_fourier_logistic",
+     {"c": 10.0, "count": 2048}),
 )
 
 
@@ -230,18 +264,28 @@ def voted(ensemble, features) -> np.ndarray:
     return np.array([LABELS.index(p.label) for p in ensemble.predict(features)])
 
 
-def outer_scores(columns, settings, seeds, workers: int) -> list[float]:
-    """Accuracy per outer seed of 10-fold ensembles trained on each outer fold's four fifths (2,534 rows)."""
+def outer_scores(columns, settings, seeds, workers: int) -> dict[str, list[float]]:
+    """Accuracy per outer seed of 10-fold ensembles trained on each outer fold's four fifths (2,534 rows): of the
+    ensemble ("vote"), and, when it has kernel models, of its networks alone and its kernel models alone (the same
+    ensembles with the kernel weight set to 0 and to 1)."""
+    from dataclasses import replace
+
     from vgr.models.training import train_ensemble
 
-    table, scores = voice_table(columns), []
+    table, scores = voice_table(columns), {}
     for seed in seeds:
-        right, started = 0, time.perf_counter()
+        right, started = {}, time.perf_counter()
         for train, held_out in outer_folds(table.labels, seed):
             ensemble = train_ensemble(rows_of(table, train), settings, workers=workers).ensemble
-            right += int(np.sum(voted(ensemble, table.features[held_out]) == table.labels[held_out]))
-        scores.append(right / len(table.labels))
-        print(f"outer seed {seed}: {scores[-1]:.2%} ({(time.perf_counter() - started) / 5:.0f} s per ensemble)",
+            parts = {"vote": ensemble}
+            if ensemble.kernels:
+                parts.update(networks=replace(ensemble, kernel_weight=0.0), kernels=replace(ensemble, kernel_weight=1.0))
+            for name, part in parts.items():
+                right[name] = right.get(name, 0) + int(np.sum(voted(part, table.features[held_out])
+                                                              == table.labels[held_out]))
+        for name, count in right.items():
+            scores.setdefault(name, []).append(count / len(table.labels))
+        print(f"outer seed {seed}: {scores['vote'][-1]:.2%} ({(time.perf_counter() - started) / 5:.0f} s per ensemble)",
               file=sys.stderr, flush=True)
     return scores
 
@@ -321,6 +365,129 @@ def select_sweep(seeds, only: str | None, workers: int, candidates=CANDIDATES, s
             print(f"| {name} | {keep} | {' | '.join(f'{s:.2%}' for s in each)} | {spread(each)} |", flush=True)
 
 
+def fit_fourier_logistic(features, male, compressed, c: float, count: int, rng):
+    """(Round five's third variant, bench only.) ``count`` random Fourier features ``sqrt(2/D) cos(W x + b)`` of
+    the RBF kernel (W from N(0, 2 gamma), b uniform on [0, 2 pi), gamma 1 / columns) on the kernel models' input
+    map, then an L2 logistic regression, ``c * sum(log loss) + |w|² / 2``, by L-BFGS. Returns p(male) of rows."""
+    import math
+
+    import torch
+
+    from vgr.models.scaler import Scaler
+
+    scaler = Scaler.fit(features, np.asarray(compressed, bool), rank_gaussian=False)
+    x = scaler.transform(features)
+    frequencies = rng.normal(0.0, math.sqrt(2.0 / x.shape[1]), size=(count, x.shape[1]))
+    offsets = rng.uniform(0.0, 2.0 * math.pi, size=count)
+
+    def design(rows):
+        return torch.from_numpy(math.sqrt(2.0 / count) * np.cos(rows @ frequencies.T + offsets))
+
+    inputs, target = design(x), torch.from_numpy(np.asarray(male, dtype=np.float64))
+    weights = torch.zeros(count + 1, dtype=torch.float64, requires_grad=True)
+    optimiser = torch.optim.LBFGS([weights], lr=1.0, max_iter=500, tolerance_grad=1e-6, tolerance_change=1e-10,
+                                  history_size=20, line_search_fn="strong_wolfe")
+
+    def loss():
+        optimiser.zero_grad()
+        logits = inputs @ weights[:-1] + weights[-1]
+        value = c * torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="sum") \
+            + 0.5 * weights[:-1].square().sum()
+        value.backward()
+        return value
+
+    optimiser.step(loss)
+    fitted = weights.detach()
+
+    def p_male(rows):
+        return torch.sigmoid(design(scaler.transform(rows)) @ fitted[:-1] + fitted[-1]).numpy()
+
+    return p_male
+
+
+def kernel_out_of_fold(table, columns, seed: int, fit_name: str, options: dict):
+    """(p_male per row, CPU seconds) of a kernel model per fold (``ROUND5_KERNELS``) on 10 shuffled stratified
+    folds of voice.csv: the folds of the ensemble of the same seed."""
+    import torch
+
+    from vgr.models import kernel
+    from vgr.models.folds import stratified_folds
+
+    torch.set_num_threads(1)  # as in a training worker
+    compressed = [name in ("skew", "kurt") for name in columns]
+    p_male, started = np.full(len(table.labels), np.nan), time.process_time()
+    for fold, rows in enumerate(stratified_folds(table.labels, 10, seed), start=1):
+        train = np.setdiff1d(np.arange(len(table.labels)), rows)
+        if fit_name == "fit_fourier_logistic":
+            score = fit_fourier_logistic(table.features[train], table.labels[train], compressed, **options,
+                                         rng=np.random.default_rng((seed, fold, 5)))
+        else:
+            score = getattr(kernel, fit_name)(table.features[train], table.labels[train], compressed, **options).p_male
+        p_male[rows] = score(table.features[rows])
+    return p_male, time.process_time() - started
+
+
+def svm_probability_out_of_fold(table, columns, seed: int) -> np.ndarray:
+    """p(male) of the strongest SVM with Platt scaling (``SVC(probability=True)``) on the same 10 folds."""
+    from vgr.models.folds import stratified_folds
+
+    p_male = np.full(len(table.labels), np.nan)
+    for rows in stratified_folds(table.labels, 10, seed):
+        train = np.setdiff1d(np.arange(len(table.labels)), rows)
+        model = svm(columns, 10, True)
+        model.set_params(svc__probability=True, svc__random_state=seed)
+        model.fit(table.features[train], table.labels[train])
+        p_male[rows] = model.predict_proba(table.features[rows])[:, list(model.classes_).index(1)]
+    return p_male
+
+
+def round5_sweep(seeds, only: str | None, workers: int) -> None:
+    """ROUND5's rows (see ROUND5_KERNELS) on the selection seeds: out-of-fold accuracy of 10 shuffled stratified
+    folds per seed, every row on the same folds; the kernel models' fitting CPU seconds per seed."""
+    from dataclasses import replace
+
+    from vgr.features.names import FEATURE_NAMES
+    from vgr.models.training import TrainingSettings, train_ensemble
+
+    defaults = TrainingSettings(contiguous_check=False, kernel_weight=0.0)  # the networks of the defaults then
+    columns, table = defaults.features, voice_table(defaults.features)
+    male = table.labels == 1
+
+    def accuracy(p):
+        return float(np.mean((p >= 0.5) == male))
+
+    rows, seconds = {}, {name: [] for name, _, _ in ROUND5_KERNELS}
+    for seed in seeds:
+        mlp = train_ensemble(table, replace(defaults, seed=seed), workers=workers).out_of_fold_p_male
+        rows.setdefault("current defaults: rank-gauss, hidden 128, 128, 128, batch 64, refit, 2 per fold", []).append(
+            accuracy(mlp))
+        for name, svm_columns, c, log in SVMS:
+            svm_columns = FEATURE_NAMES if svm_columns == ALL else svm_columns
+            rows.setdefault(name, []).append(svm_out_of_fold(svm_columns, c, log, seed))
+        platt = svm_probability_out_of_fold(table, columns, seed)
+        rows.setdefault("(information) strongest SVM with Platt probabilities, alone", []).append(accuracy(platt))
+        rows.setdefault("(information) defaults + strongest SVM's Platt probabilities, 1/2 each", []).append(
+            accuracy(0.5 * mlp + 0.5 * platt))
+        for name, fit_name, options in ROUND5_KERNELS:
+            if only and only not in name:
+                continue
+            p_kernel, cpu = kernel_out_of_fold(table, columns, seed, fit_name, options)
+            seconds[name].append(cpu)
+            rows.setdefault(f"(information) {name}, alone", []).append(accuracy(p_kernel))
+            rows.setdefault(f"**blend**: defaults + {name}, 1/2 each", []).append(accuracy(0.5 * mlp + 0.5 * p_kernel))
+        print(f"seed {seed}: " + ", ".join(f"{name[:40]} {scores[-1]:.2%}" for name, scores in rows.items()),
+              file=sys.stderr, flush=True)
+    print(f"| row (13 columns) | {' | '.join(f'seed {s}' for s in seeds)} | mean ± std | min–max |")
+    print("|---|" + "---|" * (len(seeds) + 2))
+    for name, scores in rows.items():
+        print(f"| {name} | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
+    print()
+    for name, each in seconds.items():
+        if each:
+            print(f"{name}: {np.mean(each):.1f} CPU s to fit and score 10 folds (mean over {len(each)} seeds, "
+                  "one thread)")
+
+
 def outer_sweep(seeds, workers: int) -> None:
     """`vgr train` defaults, the issue's SVM and the strongest SVM of ``--sweep svm``, on the same outer folds."""
     from vgr.models.training import TrainingSettings
@@ -328,8 +495,11 @@ def outer_sweep(seeds, workers: int) -> None:
     defaults = TrainingSettings(contiguous_check=False)  # the check trains a second protocol; no model changes
     print(f"| model | {' | '.join(f'seed {s}' for s in seeds)} | mean ± std | min–max |")
     print("|---|" + "---|" * (len(seeds) + 2))
-    scores = outer_scores(defaults.features, defaults, seeds, workers)
-    print(f"| vgr, `vgr train` defaults | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
+    parts = outer_scores(defaults.features, defaults, seeds, workers)
+    names = {"vote": "vgr, `vgr train` defaults", "networks": "(information) the same ensembles' networks alone",
+             "kernels": "(information) the same ensembles' kernel models alone"}
+    for part, scores in parts.items():
+        print(f"| {names[part]} | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
     for name, scores in svm_rows(seeds):
         print(f"| {name} | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
     print()
@@ -375,11 +545,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm", "select", "explore", "round4", "outer", "time"))
+    parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm", "select", "explore", "round4", "round5", "outer", "time"))
     parser.add_argument("--only", help="variants/tried: only the rows whose name contains this text")
     parser.add_argument("--seeds", default="1,2,3", help="variants: the seeds to score on [1,2,3]")
     parser.add_argument("--train-options", default="", help="time: vgr train options instead of the defaults")
-    parser.add_argument("--outer-seeds", help="select/explore/round4/outer: the seeds [select, explore: 100-104; round4: 200-204; outer: 0-4]")
+    parser.add_argument("--outer-seeds", help="select/explore/round4/round5/outer: the seeds [select, explore: 100-104; round4: 200-204; round5: 300-304; outer: 0-4]")
     args = parser.parse_args()
     outer = tuple(int(s) for s in args.outer_seeds.split(",")) if args.outer_seeds else None
     if args.sweep == "select":
@@ -389,6 +559,8 @@ def main() -> None:
     if args.sweep == "round4":  # ROUND4's rows (the current defaults first), on seeds 200-204; SVMs too
         rows = tuple(row[:4] for row in ROUND4)
         return select_sweep(outer or (200, 201, 202, 203, 204), args.only, args.workers, rows)
+    if args.sweep == "round5":  # ROUND5_KERNELS' blends with the current defaults, on seeds 300-304
+        return round5_sweep(outer or (300, 301, 302, 303, 304), args.only, args.workers)
     if args.sweep == "time":
         return print_training_time(args.workers, args.train_options)
     if args.sweep == "outer":

@@ -26,12 +26,13 @@ def harmonic_tone(f0: float, sample_rate: int, seconds: float, harmonics: int = 
 
 def one_network_per_fold(**settings):
     """TrainingSettings of the tests' small fits: all 20 columns, standard scaling, one network per fold, no refit,
-    batch 128, so they do not follow the `vgr train` default recipe (bench/train.py measures that)."""
+    batch 128, no kernel models, so they do not follow the `vgr train` default recipe (bench/train.py measures
+    that)."""
     from vgr.features.names import FEATURE_NAMES
     from vgr.models.training import TrainingSettings
 
     return TrainingSettings(**{"features": FEATURE_NAMES, "scaling": "standard", "members_per_fold": 1, "refit": False,
-                               "batch_size": 128, **settings})
+                               "batch_size": 128, "kernel_weight": 0.0, **settings})
 
 
 def in_ci() -> bool:

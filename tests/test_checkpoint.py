@@ -27,6 +27,13 @@ def saved(tmp_path_factory):
     return folder, report, table
 
 
+def refused(folder) -> str:
+    """The message of the ``ModelError`` that loading ``folder`` raises."""
+    with pytest.raises(ModelError) as caught:
+        load_ensemble(folder)
+    return str(caught.value)
+
+
 def copy(saved, tmp_path):
     target = tmp_path / "model"
     shutil.copytree(saved[0], target)
@@ -55,9 +62,7 @@ def test_existing_model_folder_is_not_overwritten(saved):
 def test_missing_fold(saved, tmp_path):
     folder = copy(saved, tmp_path)
     (folder / "fold_02.npz").unlink()
-    with pytest.raises(ModelError) as caught:
-        load_ensemble(folder)
-    assert str(caught.value) == f"{folder / 'fold_02.npz'}: fold checkpoint is missing"
+    assert refused(folder) == f"{folder / 'fold_02.npz'}: fold checkpoint is missing"
 
 
 @pytest.mark.bad_input
@@ -77,7 +82,7 @@ def test_wrong_format_version(saved, tmp_path):
     (folder / "model.json").write_text(json.dumps(metadata))
     with pytest.raises(ModelError) as caught:
         load_ensemble(folder)
-    assert str(caught.value) == f"{folder / 'model.json'}: format version 99 is not supported (this vgr reads 1)"
+    assert str(caught.value) == f"{folder / 'model.json'}: format version 99 is not supported (this vgr reads 1 and 2)"
 
 
 @pytest.mark.bad_input
@@ -157,3 +162,72 @@ def test_members_of_several_shapes_round_trip(saved, tmp_path):
     (tmp_path / "mixed" / "model.json").write_text(json.dumps(metadata))
     with pytest.raises(ModelError, match=r"members\[1\]\.hidden\[0\] must be a whole number from 1 to 4096, not 0$"):
         load_ensemble(tmp_path / "mixed")
+
+
+@pytest.fixture(scope="module")
+def blended(saved, tmp_path_factory):
+    """The same tiny fit with a kernel model per fold (the `vgr train` default), saved."""
+    table = saved[2]
+    report = train_ensemble(table, one_network_per_fold(folds=2, epochs=2, hidden=(8,), contiguous_check=False,
+                                                        kernel_weight=0.5))
+    folder = tmp_path_factory.mktemp("models") / "blended"
+    save_ensemble(report.ensemble, folder)
+    return folder, report, table
+
+
+def test_kernel_models_round_trip_as_format_version_2(saved, blended):
+    """Kernel models go to kernel_XX.npz and model.json's ``kernels`` (format version 2); a model without them is
+    still written as version 1, which older vgr reads, and this vgr reads both."""
+    folder, report, table = blended
+    assert sorted(p.name for p in folder.iterdir()) == ["fold_01.npz", "fold_02.npz", "kernel_01.npz", "kernel_02.npz",
+                                                        "model.json"]
+    metadata = json.loads((folder / "model.json").read_text())
+    assert metadata["format_version"] == 2 and metadata["kernels"]["kind"] == "rbf-ridge"
+    assert [k["rows"] for k in metadata["kernels"]["models"]] == [100, 100]
+    loaded = load_ensemble(folder)
+    assert loaded.kernel_weight == 0.5 and "kernels" not in loaded.metadata
+    np.testing.assert_allclose(loaded.predict_proba(table.features[:50]), report.ensemble.predict_proba(table.features[:50]))
+    assert json.loads((saved[0] / "model.json").read_text())["format_version"] == 1
+    assert load_ensemble(saved[0]).kernels == []
+
+
+KERNEL_CASES = {
+    "kind": (lambda m, d: d["kernels"].update(kind="svm"), "model.json: kernels.kind must be one of rbf-ridge, not 'svm'"),
+    "weight": (lambda m, d: d["kernels"].update(weight=2), "model.json: kernels.weight must be from 0 to 1, not 2.0"),
+    "models": (lambda m, d: d["kernels"].update(models=[]), "model.json: kernels.models must be a list of 1 to 100 items, not list"),
+    "gamma": (lambda m, d: m.update(gamma=-1), "model.json: kernels.models[0].gamma must be above 0, not -1"),
+    "rows huge": (lambda m, d: m.update(rows=10**9),
+                  "model.json: kernels.models[0].rows must be a whole number from 1 to 50000, not 1000000000"),
+    "scaler": (lambda m, d: m["scaler"].update(scale=[1.0]), "model.json: kernels.models[0].scaler.scale must be a list of 20 to 20 items, not list"),
+    "outside": (lambda m, d: m.update(file="../kernel_01.npz"),
+                "model.json: kernels.models[0].file '../kernel_01.npz' is not a file inside the model folder"),
+    "version 1": (lambda m, d: d.update(format_version=1), "model.json: format version 1 models cannot have 'kernels'"),
+    "no kernels": (lambda m, d: d.pop("kernels"), "model.json: format version 2 models must have 'kernels'"),
+    "rows": (lambda m, d: m.update(rows=5), "kernel_01.npz: does not fit its entry in model.json (arrays "
+             "{'points': (100, 20), 'weights': (100,)}, expected {'points': (5, 20), 'weights': (5,)})"),
+}
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize("case", sorted(KERNEL_CASES))
+def test_crafted_kernel_entries_are_one_line(blended, tmp_path, case):
+    folder = copy(blended, tmp_path)
+    change, reason = KERNEL_CASES[case]
+    metadata = json.loads((folder / "model.json").read_text())
+    change(metadata["kernels"]["models"][0] if "kernels" in metadata else None, metadata)
+    (folder / "model.json").write_text(json.dumps(metadata))
+    assert refused(folder) == f"{folder}/{reason}"
+
+
+@pytest.mark.bad_input
+def test_a_missing_or_pickled_kernel_model_is_refused(blended, tmp_path):
+    folder = copy(blended, tmp_path)
+    (folder / "kernel_02.npz").unlink()
+    assert refused(folder) == f"{folder / 'kernel_02.npz'}: fold checkpoint is missing"
+    marker = tmp_path / "pwned"
+    payload = np.empty(1, dtype=object)
+    payload[0] = _Exploit(str(marker))
+    np.savez(folder / "kernel_02.npz", points=payload, weights=np.zeros(3))
+    with pytest.raises(ModelError, match=r"kernel_02\.npz: refused: not a plain-array checkpoint"):
+        load_ensemble(folder)
+    assert not marker.exists()

@@ -15,6 +15,7 @@ from vgr.cli import app
 
 runner = CliRunner()
 MEMBER_FILES = ["fold_01_1.npz", "fold_01_2.npz", "fold_02_1.npz", "fold_02_2.npz", "fold_03_1.npz", "fold_03_2.npz"]
+KERNEL_FILES = ["kernel_01.npz", "kernel_02.npz", "kernel_03.npz"]  # one kernel model per fold (--kernel-weight)
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +33,14 @@ def trained(small_csv, tmp_path_factory):
     base = tmp_path_factory.mktemp("trained")
     result = runner.invoke(app, ["train", str(small_csv), "-o", str(base / "model"), "-l", str(base / "logs"),
                                  "--folds", "3", "--epochs", "60", "--hidden", "16,16", "--seed", "1",
-                                 "--members-per-fold", "2"])
+                                 "--members-per-fold", "2", "--kernel-weight", "0.5"])
     assert result.exit_code == 0, result.output
     return base, result
 
 
 def test_train_writes_model_and_logs(trained):
     base, result = trained
-    assert sorted(p.name for p in (base / "model").iterdir()) == [*MEMBER_FILES, "model.json"]  # 2 per fold
+    assert sorted(p.name for p in (base / "model").iterdir()) == [*MEMBER_FILES, *KERNEL_FILES, "model.json"]
     assert {p.name for p in (base / "logs").iterdir()} == {"fold_01.csv", "fold_02.csv", "fold_03.csv", "summary.json", "curves.png"}
     assert (base / "logs" / "curves.png").read_bytes()[:4] == b"\x89PNG"
     with open(base / "logs" / "fold_01.csv") as stream:
@@ -55,8 +56,9 @@ def test_same_seed_gives_identical_checkpoints(trained, small_csv, tmp_path):
     base, _ = trained
     again = tmp_path / "again"
     assert runner.invoke(app, ["train", str(small_csv), "-o", str(again), "--folds", "3", "--epochs", "60",
-                               "--hidden", "16,16", "--seed", "1", "--members-per-fold", "2", "-w", "1"]).exit_code == 0
-    for name in (*MEMBER_FILES, "model.json"):
+                               "--hidden", "16,16", "--seed", "1", "--members-per-fold", "2", "--kernel-weight", "1/2",
+                               "-w", "1"]).exit_code == 0
+    for name in (*MEMBER_FILES, *KERNEL_FILES, "model.json"):
         assert (again / name).read_bytes() == (base / "model" / name).read_bytes(), name
 
 
@@ -182,7 +184,8 @@ def test_members_per_fold_is_recorded_and_every_member_votes(small_csv, tmp_path
     from vgr.models.checkpoint import load_ensemble
 
     result = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "m"), "--folds", "3", "--epochs", "5",
-                                 "--hidden", "8", "--members-per-fold", "2", "--no-contiguous-check"])
+                                 "--hidden", "8", "--members-per-fold", "2", "--kernel-weight", "0",
+                                 "--no-contiguous-check"])
     assert result.exit_code == 0, result.output
     assert "trained 3 folds of 2 members on 317 rows" in result.stderr
     metadata = json.loads((tmp_path / "m" / "model.json").read_text())
@@ -213,3 +216,52 @@ def test_cli_defaults_are_the_library_defaults(small_csv, tmp_path, monkeypatch)
     result = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "m")])
     assert result.exit_code == 1 and result.stderr == "vgr: error: stop here\n"
     assert seen == [training.TrainingSettings()]
+
+
+def test_help_lists_kernel_weight():
+    result = runner.invoke(app, ["train", "--help"])
+    text = " ".join(result.stdout.split())
+    assert result.exit_code == 0 and "--kernel-weight" in text and "0 fits none: networks only" in text
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "half", "1/0", "nan", ""])
+def test_bad_kernel_weight_is_one_line(small_csv, tmp_path, value):
+    result = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "m"), "--kernel-weight", value])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr == f"vgr: error: --kernel-weight takes a number from 0 to 1 or a fraction, not {value!r}\n"
+    assert not (tmp_path / "m").exists()
+
+
+def test_kernel_models_vote_by_their_weight(trained, small_csv, tmp_path):
+    """With `--kernel-weight 0.5` each fold's kernel model is saved (format version 2) and blended half and half
+    with the networks' mean; `vgr evaluate` and `vgr predict` use the blend, and `--kernel-weight 1/4` is
+    recorded. Without the option there are none (the default)."""
+    from vgr.models.checkpoint import load_ensemble
+
+    base, result = trained
+    assert "trained 3 folds of 2 members and a kernel model each (weight 0.5)" in result.stderr
+    metadata = json.loads((base / "model" / "model.json").read_text())
+    assert metadata["format_version"] == 2 and metadata["training"]["kernel_weight"] == 0.5
+    assert metadata["kernels"]["weight"] == 0.5 and [k["file"] for k in metadata["kernels"]["models"]] == KERNEL_FILES
+    model = load_ensemble(base / "model")
+    rows = pd.read_csv(small_csv)[list(model.feature_names)].to_numpy()[:40]
+    networks = np.stack([member.probabilities(rows)[:, 1] for member in model.members]).mean(axis=0)
+    kernels = np.stack([kernel.p_male(rows) for kernel in model.kernels])
+    predictions = model.predict(rows)
+    np.testing.assert_allclose([p.p_male for p in predictions], 0.5 * networks + 0.5 * kernels.mean(axis=0), rtol=1e-6)
+    assert {p.members for p in predictions} == {9}  # 6 networks and 3 kernel models vote
+    out = tmp_path / "predictions.csv"
+    assert runner.invoke(app, ["evaluate", str(small_csv), "--model", str(base / "model"), "-o", str(out)]).exit_code == 0
+    written = pd.read_csv(out)
+    every = model.predict(pd.read_csv(small_csv)[list(model.feature_names)].to_numpy())
+    np.testing.assert_allclose(written["p_male"], [p.p_male for p in every], atol=1e-4)
+    quarter = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "q"), "--folds", "3", "--epochs", "5",
+                                  "--hidden", "8", "--kernel-weight", "1/4", "--no-contiguous-check"])
+    assert quarter.exit_code == 0, quarter.output
+    assert json.loads((tmp_path / "q" / "model.json").read_text())["kernels"]["weight"] == 0.25
+    assert load_ensemble(tmp_path / "q").kernel_weight == 0.25
+    plain = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "p"), "--folds", "3", "--epochs", "5",
+                                "--hidden", "8", "--no-contiguous-check"])
+    assert plain.exit_code == 0 and "trained 3 folds of 2 members on 317 rows" in plain.stderr
+    assert not list((tmp_path / "p").glob("kernel_*")) and load_ensemble(tmp_path / "p").kernels == []

@@ -155,4 +155,4 @@ def test_readme_command_retrains_the_bundled_recipe(shared, tmp_path):
     assert abs(ours.pop("out_of_fold_accuracy") - theirs.pop("out_of_fold_accuracy")) < 0.005
     assert missing(theirs, ours) == []
     assert {k: v for k, v in ours["training"].items() if k not in theirs["training"]} == \
-        {"scaling": "standard", "refit": False, "members_per_fold": 1}  # options added since, at the values it used
+        {"scaling": "standard", "refit": False, "members_per_fold": 1, "kernel_weight": 0.0}  # options added since, at the values it used

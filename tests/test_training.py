@@ -193,7 +193,7 @@ def test_members_per_fold_all_vote_and_the_first_is_the_single_network(voice):
     networks whatever --members-per-fold, which `bench/train.py --sweep select` relies on); the
     fold's held-out p(male) is the mean of all its members, as the ensemble's vote takes it."""
     recipe = {"folds": 3, "epochs": 4, "hidden": (8,), "features": FEATURE_NAMES, "scaling": "standard",
-              "refit": False, "contiguous_check": False}
+              "refit": False, "contiguous_check": False, "kernel_weight": 0.0}
     one = train_ensemble(voice, TrainingSettings(**recipe, members_per_fold=1))
     two = train_ensemble(voice, TrainingSettings(**recipe, members_per_fold=2), workers=2)
     assert len(two.ensemble.members) == 6 and len(two.folds) == 3
@@ -253,3 +253,28 @@ def test_bad_members_per_fold_is_refused(value, message):
         TrainingSettings(members_per_fold=value)
     with pytest.raises(ValueError, match="^20 folds of 6 members are more than the 100 members a model may hold$"):
         TrainingSettings(folds=20, members_per_fold=6)
+
+
+def test_each_fold_blends_its_kernel_model_and_nothing_depends_on_the_workers(voice):
+    """A fold's held-out p(male) is (1 - w) × its networks' mean + w × its kernel model's, the kernel model being
+    fitted on all the fold's training rows; the ensemble votes the same way; --workers changes no bit."""
+    recipe = {"folds": 3, "epochs": 3, "hidden": (8,), "features": FEATURE_NAMES, "contiguous_check": False,
+              "members_per_fold": 2, "kernel_weight": 0.3}
+    one, two = (train_ensemble(voice, TrainingSettings(**recipe), workers=workers) for workers in (1, 2))
+    np.testing.assert_array_equal(one.out_of_fold_p_male, two.out_of_fold_p_male)
+    assert len(one.ensemble.kernels) == 3 and one.ensemble.kernel_weight == 0.3
+    for fold, rows in enumerate(stratified_folds(voice.labels, 3, 0)):
+        kernel = one.ensemble.kernels[fold]
+        np.testing.assert_array_equal(kernel.points, two.ensemble.kernels[fold].points)
+        assert len(kernel.points) == len(voice.labels) - len(rows)
+        networks = np.mean([m.probabilities(voice.features[rows])[:, 1]
+                            for m in one.ensemble.members[2 * fold: 2 * fold + 2]], axis=0)
+        np.testing.assert_allclose(one.out_of_fold_p_male[rows],
+                                   0.7 * networks + 0.3 * kernel.p_male(voice.features[rows]), rtol=1e-6)
+    rows = voice.features[:30]
+    networks = np.mean([m.probabilities(rows)[:, 1] for m in one.ensemble.members], axis=0)
+    kernels = np.mean([k.p_male(rows) for k in one.ensemble.kernels], axis=0)
+    np.testing.assert_allclose(one.ensemble.predict_proba(rows)[:, 1], 0.7 * networks + 0.3 * kernels, rtol=1e-6)
+    assert one.ensemble.metadata["training"]["kernel_weight"] == 0.3
+    none = train_ensemble(voice, TrainingSettings(**{**recipe, "kernel_weight": 0}))
+    assert none.ensemble.kernels == [] and none.ensemble.kernel_weight == 0

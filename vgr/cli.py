@@ -372,6 +372,7 @@ def train(
     scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.rank_gauss,
     refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Retrain each member on all its training rows for the epoch count its validation split chose.")] = True,
     members_per_fold: Annotated[str, typer.Option("--members-per-fold", metavar="<int>", help="Networks trained per fold, each with its own seed; all of them vote (1 to 10).")] = "2",
+    kernel_weight: Annotated[str, typer.Option("--kernel-weight", metavar="<weight>", help="Above 0, each fold also fits an RBF kernel ridge on its training rows, with this share of p(male) against the networks' vote (0 to 1, a number or a fraction; 0.5 is issue 16's blend). 0 fits none: networks only.")] = "0",
     contiguous: Annotated[bool, typer.Option("--contiguous-check/--no-contiguous-check", help="Also report contiguous, unshuffled folds.")] = True,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes; the members are dealt among them, each group trained as one stacked network.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
@@ -397,6 +398,7 @@ def train(
         settings = TrainingSettings(folds=folds, epochs=epochs, seed=seed, features=columns, contiguous_check=contiguous,
                                     batch_size=batch_size, scaling=scaling.value, refit=refit,
                                     members_per_fold=_whole(members_per_fold, "--members-per-fold"),
+                                    kernel_weight=_weight(kernel_weight, "--kernel-weight"),
                                     **({"hidden": _sizes(hidden)} if hidden else {}))
     except ValueError as error:
         fail(str(error))
@@ -415,6 +417,7 @@ def train(
         write_logs(report, log_dir, force=force)
     contiguous_text = "" if report.contiguous_accuracy is None else f", contiguous folds {report.contiguous_accuracy:.2%}"
     each = "" if settings.members_per_fold == 1 else f" of {settings.members_per_fold} members"
+    each += f"{' and' if each else ' of'} a kernel model each (weight {settings.kernel_weight:g})" if settings.kernel_weight > 0 else ""
     warn(f"trained {folds} folds{each} on {len(table.ids)} rows in {time.perf_counter() - started:.1f} s -> {model_dir}")
     typer.echo(f"out-of-fold accuracy {report.out_of_fold_accuracy:.2%} (mean fold {report.mean_fold_accuracy:.2%})"
                f"{contiguous_text}")
@@ -455,13 +458,18 @@ def _blend(text: str) -> float | None:
     """--blend: a weight in [0, 1] written as a number or a fraction ("2/3"), or None for 'auto'."""
     if text.strip().lower() == "auto":
         return None
+    return _weight(text, "--blend", " or 'auto'")
+
+
+def _weight(text: str, option: str, other: str = "") -> float:
+    """A weight in [0, 1] written as a number or a fraction ("2/3")."""
     try:
         numerator, _, denominator = text.partition("/")
         weight = float(numerator) / float(denominator or 1)
     except (ValueError, ZeroDivisionError):
         weight = float("nan")
     if not 0.0 <= weight <= 1.0:
-        fail(f"--blend takes a number from 0 to 1, a fraction or 'auto', not {text!r}")
+        fail(f"{option} takes a number from 0 to 1{', a fraction' + other if other else ' or a fraction'}, not {text!r}")
     return weight
 
 

@@ -1,4 +1,5 @@
-"""Every fold's network votes: soft vote (mean probability), with the hard-vote count alongside."""
+"""Every fold's network votes, and each fold's kernel model when it has one: soft vote (mean probability, networks
+and kernel models blended by weight), with the hard-vote count alongside."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from vgr.models.scaler import Scaler
 from vgr.models.weights import Layers
 
 if TYPE_CHECKING:
+    from vgr.models.kernel import KernelModel
     from vgr.voiceprint.head import VoiceprintHead
 
 
@@ -43,6 +45,8 @@ class Ensemble:
     metadata: dict = field(default_factory=dict)
     labels: tuple[str, ...] = LABELS
     voiceprint: VoiceprintHead | None = None  # optional: blends in p(male) from a speaker embedding
+    kernels: list[KernelModel] = field(default_factory=list)  # one per fold (vgr.models.kernel), or none
+    kernel_weight: float = 0.0  # the kernel models' share of p(male); the networks have the rest
 
     def as_matrix(self, features) -> np.ndarray:
         """Accept an (n, k) array in ``feature_names`` order, a DataFrame, a dict or a list of dicts."""
@@ -71,16 +75,37 @@ class Ensemble:
         matrix = self.as_matrix(features)
         return np.stack([member.probabilities(matrix) for member in self.members])
 
-    def predict_proba(self, features) -> np.ndarray:
-        return self.member_probabilities(features).mean(axis=0)
+    def kernel_probabilities(self, features) -> np.ndarray:
+        """(kernel models, n, classes): each fold's kernel model's p(male) and p(female)."""
+        matrix = self.as_matrix(features)
+        male = self.labels.index("male")
+        out = np.zeros((len(self.kernels), len(matrix), len(self.labels)))
+        for index, kernel in enumerate(self.kernels):
+            out[index, :, male] = kernel.p_male(matrix)
+            out[index, :, 1 - male] = 1.0 - out[index, :, male]
+        return out
 
-    def predict(self, features, embeddings=None) -> list[Prediction]:
-        """Soft vote of the members; with a voiceprint head and ``embeddings``, blended with the head's p(male).
-
-        ``votes`` always counts the members' own hard votes for the returned label.
-        """
+    def _voters(self, features) -> tuple[np.ndarray, np.ndarray]:
+        """(every network's and kernel model's probabilities, the blended mean: networks' mean and kernel models'
+        mean weighted by ``kernel_weight``)."""
         each = self.member_probabilities(features)
         mean = each.mean(axis=0)
+        if self.kernels and self.kernel_weight > 0:
+            kernels = self.kernel_probabilities(features)
+            mean = (1.0 - self.kernel_weight) * mean + self.kernel_weight * kernels.mean(axis=0)
+            each = np.concatenate([each, kernels])
+        return each, mean
+
+    def predict_proba(self, features) -> np.ndarray:
+        return self._voters(features)[1]
+
+    def predict(self, features, embeddings=None) -> list[Prediction]:
+        """Soft vote of the members (blended with the kernel models' by ``kernel_weight``); with a voiceprint head
+        and ``embeddings``, blended with the head's p(male).
+
+        ``votes`` always counts the members' own hard votes for the returned label, kernel models included.
+        """
+        each, mean = self._voters(features)
         male, female = self.labels.index("male"), self.labels.index("female")
         if self.voiceprint is not None and embeddings is not None:
             p_male = self.voiceprint.blended(np.asarray(embeddings, dtype=np.float64), mean[:, male])
@@ -97,7 +122,7 @@ class Ensemble:
                     p_male=float(probabilities[male]),
                     p_female=float(probabilities[female]),
                     votes=int(votes[row, winner]),
-                    members=len(self.members),
+                    members=len(each),
                 )
             )
         return predictions

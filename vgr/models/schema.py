@@ -24,6 +24,9 @@ MAX_WIDTH = 4096
 MAX_MEMBERS = 100
 MAX_PARAMETERS = 4_000_000  # per member: 16 MB of float32
 MAX_TOTAL_PARAMETERS = 25_000_000  # per model: 100 MB of float32
+MAX_KERNEL_ROWS = 50_000  # training rows kept by one kernel model
+MAX_TOTAL_KERNEL_ROWS = 500_000  # by all of a model's kernel models: 80 MB of float64 at 20 columns
+KERNEL_KINDS = ("rbf-ridge",)
 
 
 def _fail(path: Path, where: str, rule: str, value: object) -> ModelError:
@@ -49,15 +52,20 @@ def listed(value: object, path: Path, where: str, low: int, high: int) -> list:
     return value
 
 
-def validate_metadata(metadata: object, path: Path, format_name: str, version: int) -> dict:
-    """``model.json`` checked in full; returns it unchanged."""
+def validate_metadata(metadata: object, path: Path, format_name: str, versions: tuple[int, ...]) -> dict:
+    """``model.json`` checked in full; returns it unchanged. The last of ``versions`` (2) has kernel models
+    (``kernels``), the one before (1) has none."""
     if not isinstance(metadata, dict):
         raise _fail(path, "the document", "a JSON object", metadata)
     if metadata.get("format") != format_name:
         raise ModelError(f"{path}: format {repr(metadata.get('format'))[:80]} is not {format_name!r}")
-    if metadata.get("format_version") != version:
-        raise ModelError(f"{path}: format version {repr(metadata.get('format_version'))[:80]} is not supported "
-                         f"(this vgr reads {version})")
+    version = metadata.get("format_version")
+    if isinstance(version, bool) or version not in versions:
+        raise ModelError(f"{path}: format version {repr(version)[:80]} is not supported "
+                         f"(this vgr reads {' and '.join(map(str, versions))})")
+    if ("kernels" in metadata) != (version == versions[-1]):
+        raise ModelError(f"{path}: format version {version} models {'must' if version == versions[-1] else 'cannot'} "
+                         "have 'kernels'")
     for key in ("feature_names", "classes", "members", "architecture"):
         if key not in metadata:
             raise ModelError(f"{path}: metadata lacks {key!r}")
@@ -92,12 +100,41 @@ def validate_metadata(metadata: object, path: Path, format_name: str, version: i
                          f"{MAX_TOTAL_PARAMETERS:,} in all")
     for index, member in enumerate(members):
         member_file(path.parent, member.get("file"), path, f"members[{index}].file")
-        scaler = member["scaler"]
-        for key in ("mean", "scale"):
-            values = listed(scaler.get(key), path, f"members[{index}].scaler.{key}", len(names), len(names))
-            for column, value in enumerate(values):
-                number(value, path, f"members[{index}].scaler.{key}[{column}]")
+        _scaler(member["scaler"], len(names), path, f"members[{index}].scaler")
+    if "kernels" in metadata:
+        _kernels(metadata["kernels"], len(names), path)
     return metadata
+
+
+def _scaler(scaler: dict, columns: int, path: Path, where: str) -> None:
+    for key in ("mean", "scale"):
+        values = listed(scaler.get(key), path, f"{where}.{key}", columns, columns)
+        for column, value in enumerate(values):
+            number(value, path, f"{where}.{key}[{column}]")
+
+
+def _kernels(kernels: object, columns: int, path: Path) -> None:
+    """``kernels``: {"kind", "weight", "models": [{"file", "scaler", "gamma", "intercept", "rows"}, ...]}."""
+    if not isinstance(kernels, dict):
+        raise _fail(path, "kernels", "a JSON object", kernels)
+    if kernels.get("kind") not in KERNEL_KINDS:
+        raise _fail(path, "kernels.kind", f"one of {', '.join(KERNEL_KINDS)}", kernels.get("kind"))
+    weight = number(kernels.get("weight"), path, "kernels.weight")
+    if not 0 <= weight <= 1:
+        raise _fail(path, "kernels.weight", "from 0 to 1", weight)
+    total = 0
+    for index, model in enumerate(listed(kernels.get("models"), path, "kernels.models", 1, MAX_MEMBERS)):
+        where = f"kernels.models[{index}]"
+        if not isinstance(model, dict) or not isinstance(model.get("scaler"), dict):
+            raise _fail(path, where, "an object with 'file', 'scaler' (an object), 'gamma', 'intercept', 'rows'", model)
+        member_file(path.parent, model.get("file"), path, f"{where}.file")
+        _scaler(model["scaler"], columns, path, f"{where}.scaler")
+        if not number(model.get("gamma"), path, f"{where}.gamma") > 0:
+            raise _fail(path, f"{where}.gamma", "above 0", model.get("gamma"))
+        number(model.get("intercept"), path, f"{where}.intercept")
+        total += whole(model.get("rows"), 1, MAX_KERNEL_ROWS, path, f"{where}.rows")
+    if total > MAX_TOTAL_KERNEL_ROWS:
+        raise ModelError(f"{path}: the kernel models keep {total:,} rows, more than {MAX_TOTAL_KERNEL_ROWS:,} in all")
 
 
 def _hidden(value: object, path: Path, where: str) -> list[int]:

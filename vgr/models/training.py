@@ -11,6 +11,7 @@ from vgr.errors import TableError
 from vgr.features.names import LABELS, TRAINING_FEATURES
 from vgr.models import folds as splits
 from vgr.models.ensemble import Ensemble, Member
+from vgr.models.kernel import KernelModel
 from vgr.models.network import MLPConfig
 from vgr.models.schema import MAX_MEMBERS
 from vgr.models.scaler import Scaler
@@ -31,7 +32,8 @@ def member_seed(seed: int, fold: int, member: int) -> int:
 @dataclass(frozen=True)
 class TrainingSettings:
     """The `vgr train` defaults: chosen by `python bench/train.py --sweep explore` (issue 16's third round on the
-    selection seeds, with `--sweep select`'s rows; bench/README.md)."""
+    selection seeds, with `--sweep select`'s rows; bench/README.md). ``kernel_weight`` 0.5, the blend that won the
+    fifth round's selection (`--sweep round5`), stays off: it failed that round's training-time rule."""
 
     folds: int = 10
     epochs: int = 100
@@ -48,8 +50,12 @@ class TrainingSettings:
     refit: bool = True  # retrain on all training rows for the epoch count the validation split chose
     members_per_fold: int = 2  # networks per fold, each with its own seed; every one of them votes
     contiguous_check: bool = True
+    kernel_weight: float = 0.0  # above 0, each fold also fits an RBF kernel ridge (vgr.models.kernel), blended in
 
     def __post_init__(self) -> None:
+        if isinstance(self.kernel_weight, bool) or not isinstance(self.kernel_weight, (int, float)) \
+                or not 0.0 <= self.kernel_weight <= 1.0:
+            raise ValueError(f"kernel weight must be a number from 0 to 1, not {self.kernel_weight!r}")
         if self.scaling not in SCALINGS:
             raise ValueError(f"scaling {self.scaling!r} is not one of {', '.join(SCALINGS)}")
         if isinstance(self.members_per_fold, bool) or not isinstance(self.members_per_fold, int) \
@@ -130,9 +136,10 @@ def _check_trainable(table: FeatureTable, settings: TrainingSettings) -> None:
         raise TableError(f"cannot make {settings.folds} folds: the smaller class has {smallest} rows")
 
 
-def _members_job(args) -> list[tuple[Member, list[EpochLog], np.ndarray]]:
+def _members_job(args):
     """Some members (fold, index, test rows), trained in one single-threaded process, those of each hidden shape
-    together as one stacked network: (member, history, p_male of its test rows) each, in ``jobs``' order.
+    together as one stacked network: (member, history, p_male of its test rows) each, in ``jobs``' order; and,
+    with a kernel weight, {fold: (kernel model, p_male of its test rows)} for the folds of the members of index 0.
 
     Each member's best epoch is chosen on a validation split of its fold's training rows. With ``settings.refit``,
     every member is then trained afresh (same seed) on all of its training rows for the epoch count its own
@@ -146,7 +153,19 @@ def _members_job(args) -> list[tuple[Member, list[EpochLog], np.ndarray]]:
     for shape in dict.fromkeys(settings.member_shape(index) for _, index, _ in jobs):
         chosen = [job for job in jobs if settings.member_shape(job[1]) == shape]
         done.update(zip([id(job) for job in chosen], _shape_job(features, labels, chosen, settings, shape)))
-    return [done[id(job)] for job in jobs]
+    kernels = {fold: _kernel_job(features, labels, test_rows, settings)
+               for fold, index, test_rows in jobs if index == 0 and settings.kernel_weight > 0}
+    return [done[id(job)] for job in jobs], kernels
+
+
+def _kernel_job(features, labels, test_rows, settings: TrainingSettings) -> tuple[KernelModel, np.ndarray]:
+    """The fold's kernel ridge on all its training rows (as refit does), and its p(male) of the test rows."""
+    from vgr.models.kernel import fit_kernel_ridge
+
+    rows = np.setdiff1d(np.arange(len(labels)), test_rows)
+    model = fit_kernel_ridge(features[rows], labels[rows] == LABELS.index("male"),
+                             [name in settings.log_features for name in settings.features])
+    return model, model.p_male(features[test_rows])
 
 
 def _shape_job(features, labels, jobs, settings: TrainingSettings, shape: tuple[int, ...]):
@@ -191,36 +210,46 @@ def _best(history: list[EpochLog]) -> EpochLog:
 
 
 def _run_folds(table, settings, test_sets, protocol: str, workers: int, progress: Progress | None):
-    """Members in fold order (fold 1's members first); a fold's p(male) is its members' mean, as the vote takes it.
+    """Members and kernel models in fold order (fold 1's first); a fold's p(male) is its members' mean, blended
+    with its kernel model's by ``settings.kernel_weight``, as the vote takes it.
 
     The members are dealt in ``workers`` consecutive groups, each in its own process as one stacked network per
-    hidden shape; a member's result does not depend on its group.
+    hidden shape; a fold's kernel model is fitted in the process of its first member. Nothing depends on the group.
     """
     from concurrent.futures import ProcessPoolExecutor
-    from itertools import chain
 
     features, labels = table.features, table.labels
     per_fold = settings.members_per_fold
     jobs = [(fold, index, rows) for fold, rows in enumerate(test_sets, start=1) for index in range(per_fold)]
     groups = [(features, labels, [jobs[i] for i in chunk], settings)
               for chunk in np.array_split(np.arange(len(jobs)), min(workers, len(jobs)))]
+    kernels = {}
+
+    def members_of(outputs):
+        for found, fitted in outputs:
+            kernels.update(fitted)
+            yield from found
+
     if workers > 1:
         with ProcessPoolExecutor(max_workers=len(groups)) as pool:
-            results = list(_reported(chain.from_iterable(pool.map(_members_job, groups)), per_fold, protocol, progress))
+            results = list(_reported(members_of(pool.map(_members_job, groups)), per_fold, protocol, progress))
     else:
-        results = list(_reported(chain.from_iterable(map(_members_job, groups)), per_fold, protocol, progress))
+        results = list(_reported(members_of(map(_members_job, groups)), per_fold, protocol, progress))
     p_male = np.full(len(labels), np.nan)
     members, reports = [], []
+    weight = settings.kernel_weight
     for fold, rows in enumerate(test_sets, start=1):
         fold_results = results[(fold - 1) * per_fold: fold * per_fold]
         fold_p_male = np.mean([result[2] for result in fold_results], axis=0)
+        if weight > 0:
+            fold_p_male = (1.0 - weight) * fold_p_male + weight * kernels[fold][1]
         p_male[rows] = fold_p_male
         accuracy = float(np.mean((fold_p_male >= 0.5) == (labels[rows] == LABELS.index("male"))))
         bests = tuple(_best(history).epoch for _, history, _ in fold_results)
         members.extend(member for member, _, _ in fold_results)
         reports.append(FoldReport(fold, len(rows), accuracy, bests[0], fold_results[0][1], rows, bests))
     oof = float(np.mean((p_male >= 0.5) == (labels == LABELS.index("male"))))
-    return members, reports, oof, p_male
+    return members, [kernels[fold][0] for fold in sorted(kernels)], reports, oof, p_male
 
 
 def _reported(results, per_fold, protocol, progress):
@@ -238,7 +267,7 @@ def contiguous_accuracy(
 ) -> float:
     """Out-of-fold accuracy of the same protocol on contiguous, unshuffled folds (voice.csv is sorted)."""
     blocks = splits.contiguous_folds(len(table.labels), settings.folds)
-    return _run_folds(table, settings, blocks, "contiguous", workers, progress)[2]
+    return _run_folds(table, settings, blocks, "contiguous", workers, progress)[3]
 
 
 def train_ensemble(
@@ -251,11 +280,12 @@ def train_ensemble(
     """
     _check_trainable(table, settings)
     test_sets = splits.stratified_folds(table.labels, settings.folds, settings.seed)
-    members, reports, oof, p_male = _run_folds(table, settings, test_sets, "shuffled", workers, progress)
+    members, kernels, reports, oof, p_male = _run_folds(table, settings, test_sets, "shuffled", workers, progress)
     contiguous = contiguous_accuracy(table, settings, workers=workers, progress=progress) if settings.contiguous_check else None
     # The first member's shape; members of other shapes carry theirs in model.json (vgr.models.checkpoint).
     config = MLPConfig(len(settings.features), settings.member_shape(0), len(LABELS), settings.dropout)
-    ensemble = Ensemble(tuple(settings.features), members, {"architecture": config.as_dict()})
+    ensemble = Ensemble(tuple(settings.features), members, {"architecture": config.as_dict()}, kernels=kernels,
+                        kernel_weight=float(settings.kernel_weight) if kernels else 0.0)
     report = TrainingReport(ensemble, reports, oof, contiguous, p_male)
     ensemble.metadata.update(
         training={**settings.as_dict(), "rows": int(len(table.labels)), "data_sha256": table.sha256,

@@ -203,8 +203,18 @@ def round6_sweep(seeds, workers: int) -> None:
         for name, svm_columns, c, log in SVMS:
             svm_columns = FEATURE_NAMES if svm_columns == ALL else svm_columns
             rows.setdefault(name, []).append(svm_out_of_fold(svm_columns, c, log, seed))
-        print(f"seed {seed}: " + ", ".join(f"{name[:30]} {scores[-1]:.2%}" for name, scores in rows.items()),
-              file=sys.stderr, flush=True)
+        report_seed(seed, rows, 30)
+    print_rows(rows, seeds)
+
+
+def report_seed(seed: int, rows: dict[str, list[float]], width: int) -> None:
+    """One progress line on stderr: each row's score on ``seed``, its name cut to ``width`` characters."""
+    print(f"seed {seed}: " + ", ".join(f"{name[:width]} {scores[-1]:.2%}" for name, scores in rows.items()),
+          file=sys.stderr, flush=True)
+
+
+def print_rows(rows: dict[str, list[float]], seeds) -> None:
+    """The markdown table of each row's score per seed, mean ± std and range."""
     print(f"| row (13 columns) | {' | '.join(f'seed {s}' for s in seeds)} | mean ± std | min–max |")
     print("|---|" + "---|" * (len(seeds) + 2))
     for name, scores in rows.items():
@@ -518,12 +528,8 @@ def round5_sweep(seeds, only: str | None, workers: int) -> None:
             seconds[name].append(cpu)
             rows.setdefault(f"(information) {name}, alone", []).append(accuracy(p_kernel))
             rows.setdefault(f"**blend**: defaults + {name}, 1/2 each", []).append(accuracy(0.5 * mlp + 0.5 * p_kernel))
-        print(f"seed {seed}: " + ", ".join(f"{name[:40]} {scores[-1]:.2%}" for name, scores in rows.items()),
-              file=sys.stderr, flush=True)
-    print(f"| row (13 columns) | {' | '.join(f'seed {s}' for s in seeds)} | mean ± std | min–max |")
-    print("|---|" + "---|" * (len(seeds) + 2))
-    for name, scores in rows.items():
-        print(f"| {name} | {' | '.join(f'{s:.2%}' for s in scores)} | {spread(scores)} |", flush=True)
+        report_seed(seed, rows, 40)
+    print_rows(rows, seeds)
     print()
     for name, each in seconds.items():
         if each:

@@ -97,24 +97,20 @@ def label_regions(regions, windows, p_male, switch_cost: float,
     return segments
 
 
-def bridge_pauses(segments, longest: float) -> list[tuple[float, float, str, float]]:
+def bridge_pauses(segments, longest: float, agree=None) -> list[tuple[float, float, str, float]]:
     """Join consecutive segments of one sex with less than ``longest`` seconds between them: a speaker's pauses
-    between words and sentences are part of their speaking time. The probability is the time-weighted mean."""
+    between words and sentences are part of their speaking time. With ``agree(joined_so_far, next_segment)``,
+    only where it says so. The probability is the time-weighted mean."""
     joined: list[tuple[float, float, str, float]] = []
     for segment in segments:
-        if joined and joined[-1][2] == segment[2] and segment[0] - joined[-1][1] < longest:
-            joined[-1] = _joined(joined[-1], segment)
+        if joined and joined[-1][2] == segment[2] and segment[0] - joined[-1][1] < longest \
+                and (agree is None or agree(joined[-1], segment)):
+            a, b, label, q = joined[-1]
+            weight = (b - a) / max(b - a + segment[1] - segment[0], 1e-9)
+            joined[-1] = (a, segment[1], label, weight * q + (1 - weight) * segment[3])
         else:
             joined.append(segment)
     return joined
-
-
-def _joined(first, second) -> tuple[float, float, str, float]:
-    """One segment from ``first`` to the end of ``second`` (of one sex), its probability the time-weighted mean."""
-    a, b, label, q = first
-    start, end, _, p = second
-    weight = (b - a) / max(b - a + end - start, 1e-9)
-    return (a, end, label, weight * q + (1 - weight) * p)
 
 
 def bridge_same_voice(segments, windows, embeddings: np.ndarray, longest: float,
@@ -124,16 +120,13 @@ def bridge_same_voice(segments, windows, embeddings: np.ndarray, longest: float,
     ``windows`` are (start, end, region) in time order, ``embeddings`` their unit-length voiceprints."""
     starts = np.array([w[0] for w in windows])
     ends = np.array([w[1] for w in windows])
-    joined: list[tuple[float, float, str, float]] = []
-    for segment in segments:
-        if joined and joined[-1][2] == segment[2] and segment[0] - joined[-1][1] < longest:
-            before = np.searchsorted(ends, joined[-1][1] + 1e-6) - 1  # the last window ending by the pause
-            after = np.searchsorted(starts, segment[0] - 1e-6)  # the first starting after it
-            if 0 <= before < after < len(windows) and float(embeddings[before] @ embeddings[after]) >= threshold:
-                joined[-1] = _joined(joined[-1], segment)
-                continue
-        joined.append(segment)
-    return joined
+
+    def one_voice(first, second) -> bool:
+        before = np.searchsorted(ends, first[1] + 1e-6) - 1  # the last window ending by the pause
+        after = np.searchsorted(starts, second[0] - 1e-6)  # the first starting after it
+        return 0 <= before < after < len(windows) and float(embeddings[before] @ embeddings[after]) >= threshold
+
+    return bridge_pauses(segments, longest, one_voice)
 
 
 def widen(segments, pad: float, seconds: float) -> list[tuple[float, float, str, float]]:

@@ -25,33 +25,23 @@ LENGTHS = ((0.0, 0.5), (0.5, 1.0), (1.0, 1.59), (1.59, 99.0))
 
 
 def windows_of(folder: Path, model) -> list[tuple[float, bool, float, float, float]]:
-    """(length, is male, p features, p voiceprint, p blend) of each window in a true turn of ``folder``."""
-    import soundfile
+    """(length, is male, p features, p voiceprint, p blend) of each window in a true turn of ``folder``, as
+    ``vgr segment`` judged it."""
     from segment import truth_table
 
-    from vgr.features.extract import compute_features
-    from vgr.errors import AudioError
     from vgr.segment.core import judge_file
-    from vgr.voiceprint.encoder import embed_many
 
     truth = truth_table(folder / "truth.csv")
     rows = []
     for name in sorted(truth):
         verdicts = judge_file(folder / name, model)
-        samples, rate = soundfile.read(folder / name, dtype="int16")
-        samples = samples.astype(np.float64)
         for k, (a, b, _) in enumerate(verdicts.windows):
             centre = (a + b) / 2
             turn = next((t for t in truth[name] if t[0] <= centre < t[1]), None)
             if turn is None or np.isnan(verdicts.p_male[k]):
                 continue
-            clip = samples[int(round(a * rate)) : int(round(b * rate))]
-            try:
-                p_features = model.predict([compute_features(clip, rate)])[0].p_male
-            except AudioError:
-                p_features = np.nan
-            p_voice = float(model.voiceprint.p_male(verdicts.embeddings[k : k + 1].astype(np.float64))[0])
-            rows.append((b - a, turn[2] == "male", p_features, p_voice, float(verdicts.p_male[k])))
+            rows.append((b - a, turn[2] == "male", verdicts.p_features[k], verdicts.p_voiceprint[k],
+                         float(verdicts.p_male[k])))
     return rows
 
 

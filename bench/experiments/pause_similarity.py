@@ -25,17 +25,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 def pairs(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(cosine, same turn, pause seconds) of each same-sex pause under 3 s in the mixtures of ``folder``."""
-    import soundfile
     from segment import truth_table
 
     from vgr.segment.core import judge_file
-    from vgr.voiceprint.encoder import embed_many
 
     truth = truth_table(folder / "truth.csv")
     cosines, same, pauses = [], [], []
     for name in sorted(truth):
         verdicts = judge_file(folder / name)
-        samples, rate = soundfile.read(folder / name, dtype="float64")
 
         def turn(at: float) -> int | None:
             return next((k for k, (start, end, _) in enumerate(truth[name]) if start <= at < end), None)
@@ -55,11 +52,8 @@ def pairs(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             if pause >= 3 or one is None or two is None or truth[name][one][2] != truth[name][two][2]:
                 continue
             wanted.append((last[region], first[region + 1], one == two, pause))
-        if not wanted:
-            continue
-        embeddings = embed_many([samples[int(a * rate) : int(b * rate)] for a, b, _ in verdicts.windows], rate)
         for i, j, inside, pause in wanted:
-            cosines.append(float(embeddings[i] @ embeddings[j]))
+            cosines.append(float(verdicts.embeddings[i] @ verdicts.embeddings[j]))
             same.append(inside)
             pauses.append(pause)
     return np.array(cosines), np.array(same, dtype=bool), np.array(pauses)

@@ -66,18 +66,19 @@ class StackedMLP:
                 draws = rng.bit_generator.random_raw(-(-size // 4)).view(np.uint16)[:size]
                 np.multiply(draws.reshape(count, batch_size, width) >= threshold, scale, out=buffer[member, :count])
 
-    def logits(self, inputs, step: int | None = None):
-        """(members, rows, inputs) → (members, rows, classes); with ``step``, that batch's dropout is applied."""
+    def logits(self, inputs, step: int | None = None, leading: int | None = None):
+        """(members, rows, inputs) → (members, rows, classes); with ``step``, that batch's dropout is applied.
+        With ``leading``, only the first that many members run (``inputs`` holds theirs)."""
         import torch
 
         x = inputs
         last = len(self.weights) - 1
         for layer, (weight, bias) in enumerate(zip(self.weights, self.biases)):
-            x = torch.baddbmm(bias, x, weight)
+            x = torch.baddbmm(bias[:leading], x, weight[:leading])
             if layer < last:
                 x = torch.relu(x)
                 if step is not None and self._dropout:
-                    x = x * self._dropout[layer][:, step]
+                    x = x * self._dropout[layer][:leading, step]
         return x
 
     def layers(self, member: int) -> Layers:

@@ -50,7 +50,8 @@ def fit(
 
     Without ``validation``, each member keeps its state after its own ``epochs[m]`` (validation figures are NaN).
     Every batch has ``batch_size`` rows per member (a short last batch is padded with rows that weigh nothing):
-    the same shapes whatever the other members, so the same arithmetic.
+    the same shapes whatever the other members, so the same arithmetic. Members stacked by descending
+    ``epochs`` train fastest: those past their epochs are then the trailing ones, left out of the computation.
     """
     import torch
 
@@ -68,19 +69,23 @@ def fit(
     histories: list[list[EpochLog]] = [[] for _ in range(members)]
     for epoch in range(1, max(epochs) + 1):
         bx, by, real, weight = _batches(x, y, counts, max(steps), batch, shuffles)
-        active = real.any(dim=2) & (epoch <= limits)[:, None]  # (members, steps): who takes each step
+        live = [epoch <= limit for limit in epochs]
+        # Members past their epochs sit out; when they are the trailing ones, they are not computed at all.
+        leading = sum(live) if all(live[:sum(live)]) else members
+        active = real.any(dim=2) & torch.as_tensor(live)[:, None]  # (members, steps): who takes each step
         everyone = active.all(dim=0).tolist()
-        network.new_epoch(steps, batch)
+        live_steps = [n if on else 0 for n, on in zip(steps, live)]
+        network.new_epoch(live_steps, batch)
         loss_sum, right = torch.zeros(members, dtype=torch.float64), torch.zeros(members, dtype=torch.int64)
-        for step in range(max(steps)):
-            logits = network.logits(bx[:, step], step)
-            losses = torch.nn.functional.cross_entropy(logits.transpose(1, 2), by[:, step], reduction="none")
+        for step in range(max(live_steps)):
+            logits = network.logits(bx[:leading, step], step, leading)
+            losses = torch.nn.functional.cross_entropy(logits.transpose(1, 2), by[:leading, step], reduction="none")
             # A sum of per-member means: member m's gradient is its own mean's, whatever the others' losses.
-            (losses * weight[:, step]).sum().backward()
+            (losses * weight[:leading, step]).sum().backward()
             adam.step(None if everyone[step] else active[:, step])
             with torch.no_grad():  # running figures over the epoch (dropout on): cheaper than a second pass
-                loss_sum += (losses * real[:, step]).sum(dim=1)
-                right += ((logits.argmax(dim=2) == by[:, step]) & real[:, step]).sum(dim=1)
+                loss_sum[:leading] += (losses * real[:leading, step]).sum(dim=1)
+                right[:leading] += ((logits.argmax(dim=2) == by[:leading, step]) & real[:leading, step]).sum(dim=1)
         checked = _checked(network, vx, vy, vreal, vcounts, batch) if validation is not None else None
         for member in range(members):
             if epoch <= epochs[member]:
@@ -106,7 +111,14 @@ class MemberAdam:
     """torch's Adam (its fused kernel, weight decay added to the gradient) on each member's slice of the stacked
     parameters, with a step count per member: a member left out of a step keeps its weights, moments and count,
     so each moves exactly as it would alone. One fused pass over every slice costs a fraction of the dozen
-    elementwise passes a hand-written update takes."""
+    elementwise passes a hand-written update takes.
+
+    When every member steps and all share one count (most steps), the tensors whose member slices are whole
+    multiples of ``WHOLE`` elements take one fused pass each instead of one per member: the kernel's vector loop
+    then covers every element either way, so the bits are the same (a slice's short tail would take its scalar
+    loop, whose rounding differs, so those tensors stay sliced)."""
+
+    WHOLE = 64  # elements: a multiple of every CPU vector width the fused kernel uses
 
     def __init__(self, parameters, learning_rate: float, weight_decay: float, betas=(0.9, 0.999), eps: float = 1e-8):
         import torch
@@ -117,27 +129,67 @@ class MemberAdam:
         self.first = [torch.zeros_like(p) for p in parameters]
         self.second = [torch.zeros_like(p) for p in parameters]
         self.steps = [[torch.tensor(0.0) for _ in range(self.members)] for _ in parameters]  # per slice, as torch's
+        self.counts = [0] * self.members  # the truth behind the step tensors
         # The slices of what persists, made once: building them every step cost as much as the update itself.
         self.slices = [[t[m] for t in tensors for m in range(self.members)] for tensors in
                        (self.parameters, self.first, self.second, self.steps)]
+        # Several threads split a tensor at places that depend on its size: whole passes only on one thread.
+        self.whole = [i for i, p in enumerate(parameters) if (p[0].numel() % self.WHOLE == 0
+                                                              and torch.get_num_threads() == 1)]
+        self.whole_steps = [torch.tensor(0.0) for _ in self.whole]
+        self.stale = False  # whether the whole tensors' per-member step tensors lag ``counts``
 
     def step(self, active=None) -> None:
         """Apply and clear the gradients; ``active`` (bool per member) leaves the others untouched."""
+        on = [True] * self.members if active is None else active.tolist()
+        leading = on.index(False) if False in on else self.members
+        if self.whole and leading and not any(on[leading:]) and len(set(self.counts[:leading])) == 1:
+            self._whole_step(leading)
+        else:
+            self._sliced_step(on)
+        for parameter in self.parameters:
+            parameter.grad = None
+
+    def _whole_step(self, leading: int) -> None:
+        """Members 0 to ``leading`` - 1 step (the rest sit out): one pass per whole tensor, sliced for the rest."""
+        count = self.counts[0]
+        for steps in self.whole_steps:
+            steps.fill_(count)
+        whole = set(self.whole)
+        rest = [i for i in range(len(self.parameters)) if i not in whole]
+        self._adam(*([t[i][:leading] for i in self.whole] for t in (self.parameters, [p.grad for p in self.parameters],
+                                                                      self.first, self.second)), self.whole_steps)
+        self._adam(*([t[i][m] for i in rest for m in range(leading)]
+                     for t in (self.parameters, [p.grad for p in self.parameters], self.first, self.second,
+                               self.steps)))
+        self.counts[:leading] = [count + 1] * leading
+        self.stale = True
+
+    def _sliced_step(self, on: list[bool]) -> None:
+        if self.stale:
+            for i in self.whole:
+                for m, steps in enumerate(self.steps[i]):
+                    steps.fill_(self.counts[m])
+            self.stale = False
+        grads = [p.grad[m] for p in self.parameters for m in range(self.members)]
+        parameters, first, second, steps = self.slices
+        if not all(on):
+            chosen = [i for i, flag in enumerate(on * len(self.parameters)) if flag]
+            parameters, grads, first, second, steps = ([t[i] for i in chosen]
+                                                       for t in (parameters, grads, first, second, steps))
+        self._adam(parameters, grads, first, second, steps)
+        self.counts = [count + flag for count, flag in zip(self.counts, on)]
+
+    def _adam(self, parameters, grads, first, second, steps) -> None:
         import torch
         from torch.optim.adam import adam
 
-        grads = [p.grad[m] for p in self.parameters for m in range(self.members)]
-        parameters, first, second, steps = self.slices
-        if active is not None:
-            chosen = [i for i, on in enumerate(active.tolist() * len(self.parameters)) if on]
-            parameters, grads, first, second, steps = ([t[i] for i in chosen]
-                                                       for t in (parameters, grads, first, second, steps))
+        if not parameters:
+            return
         with torch.no_grad():
             adam(parameters, grads, first, second, [], steps, fused=True, amsgrad=False,
                  beta1=self.betas[0], beta2=self.betas[1], lr=self.learning_rate, weight_decay=self.weight_decay,
                  eps=self.eps, maximize=False)
-        for parameter in self.parameters:
-            parameter.grad = None
 
 
 def _per_member(values, like):

@@ -186,7 +186,20 @@ def _shape_job(features, labels, jobs, settings: TrainingSettings, shape: tuple[
 
 
 def _fit_members(features, labels, rows, validation_rows, settings: TrainingSettings, epochs, seeds, shape):
-    """Members on their own ``rows`` (scaler fitted on them), stopped on ``validation_rows`` or after ``epochs``."""
+    """Members on their own ``rows`` (scaler fitted on them), stopped on ``validation_rows`` or after ``epochs``.
+
+    Stacked longest-trained first, so the members still training are always the leading ones, which the optimiser
+    steps in one pass per tensor (``MemberAdam``); a member comes out the same in any place of the stack."""
+    order = sorted(range(len(seeds)), key=lambda m: -epochs[m])
+    members, histories = _fit_stack(features, labels, [rows[m] for m in order],
+                                    None if validation_rows is None else [validation_rows[m] for m in order],
+                                    settings, [epochs[m] for m in order], [seeds[m] for m in order], shape)
+    place = {m: i for i, m in enumerate(order)}
+    return [members[place[m]] for m in range(len(seeds))], [histories[place[m]] for m in range(len(seeds))]
+
+
+def _fit_stack(features, labels, rows, validation_rows, settings: TrainingSettings, epochs, seeds, shape):
+    """``_fit_members`` in the given member order."""
     scalers = [Scaler.fit(features[r], [name in settings.log_features for name in settings.features],
                           rank_gaussian=settings.scaling == "rank-gauss") for r in rows]
     streams = [np.random.SeedSequence(seed).spawn(2) for seed in seeds]  # weights and dropout; batch order

@@ -15,7 +15,7 @@ from vgr.cli import app
 
 runner = CliRunner()
 MEMBER_FILES = ["fold_01_1.npz", "fold_01_2.npz", "fold_02_1.npz", "fold_02_2.npz", "fold_03_1.npz", "fold_03_2.npz"]
-KERNEL_FILES = ["kernel_01.npz", "kernel_02.npz", "kernel_03.npz"]  # one kernel model per fold (--kernel-weight)
+KERNEL_FILES = ["kernel_01.npz", "kernel_02.npz", "kernel_03.npz"]  # one kernel model per fold (the default)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def trained(small_csv, tmp_path_factory):
     base = tmp_path_factory.mktemp("trained")
     result = runner.invoke(app, ["train", str(small_csv), "-o", str(base / "model"), "-l", str(base / "logs"),
                                  "--folds", "3", "--epochs", "60", "--hidden", "16,16", "--seed", "1",
-                                 "--members-per-fold", "2", "--kernel-weight", "0.5"])
+                                 "--members-per-fold", "2"])  # and, by default, a kernel model per fold
     assert result.exit_code == 0, result.output
     return base, result
 
@@ -234,9 +234,9 @@ def test_bad_kernel_weight_is_one_line(small_csv, tmp_path, value):
 
 
 def test_kernel_models_vote_by_their_weight(trained, small_csv, tmp_path):
-    """With `--kernel-weight 0.5` each fold's kernel model is saved (format version 2) and blended half and half
-    with the networks' mean; `vgr evaluate` and `vgr predict` use the blend, and `--kernel-weight 1/4` is
-    recorded. Without the option there are none (the default)."""
+    """With `--kernel-weight 0.5` (the default) each fold's kernel model is saved (format version 2) and blended
+    half and half with the networks' mean; `vgr evaluate` and `vgr predict` use the blend, `--kernel-weight 1/4`
+    is recorded, and with `--kernel-weight 0` there are none."""
     from vgr.models.checkpoint import load_ensemble
 
     base, result = trained
@@ -262,6 +262,6 @@ def test_kernel_models_vote_by_their_weight(trained, small_csv, tmp_path):
     assert json.loads((tmp_path / "q" / "model.json").read_text())["kernels"]["weight"] == 0.25
     assert load_ensemble(tmp_path / "q").kernel_weight == 0.25
     plain = runner.invoke(app, ["train", str(small_csv), "-o", str(tmp_path / "p"), "--folds", "3", "--epochs", "5",
-                                "--hidden", "8", "--no-contiguous-check"])
+                                "--hidden", "8", "--no-contiguous-check", "--kernel-weight", "0"])
     assert plain.exit_code == 0 and "trained 3 folds of 2 members on 317 rows" in plain.stderr
     assert not list((tmp_path / "p").glob("kernel_*")) and load_ensemble(tmp_path / "p").kernels == []

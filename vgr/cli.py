@@ -372,12 +372,12 @@ def train(
     scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.rank_gauss,
     refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Retrain each member on all its training rows for the epoch count its validation split chose.")] = True,
     members_per_fold: Annotated[str, typer.Option("--members-per-fold", metavar="<int>", help="Networks trained per fold, each with its own seed; all of them vote (1 to 10).")] = "2",
-    kernel_weight: Annotated[str, typer.Option("--kernel-weight", metavar="<weight>", help="Above 0, each fold also fits an RBF kernel ridge on its training rows, with this share of p(male) against the networks' vote (0 to 1, a number or a fraction; 0.5 is issue 16's blend). 0 fits none: networks only.")] = "0",
+    kernel_weight: Annotated[str, typer.Option("--kernel-weight", metavar="<weight>", help="Each fold also fits an RBF kernel ridge on its training rows; its share of p(male) against the networks' vote, from 0 to 1 (a number or a fraction). 0 fits none: networks only.")] = "0.5",
     contiguous: Annotated[bool, typer.Option("--contiguous-check/--no-contiguous-check", help="Also report contiguous, unshuffled folds.")] = True,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes; the members are dealt among them, each group trained as one stacked network.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
 ) -> None:
-    """Train a k-fold ensemble of MLPs; every network of every fold votes at prediction time (pip install "vgr[train]")."""
+    """Train a k-fold ensemble of MLPs, blended with a kernel ridge per fold; every network and kernel model of every fold votes at prediction time (pip install "vgr[train]")."""
     import time
 
     _require("train", "torch", *(["matplotlib"] if log_dir is not None else []))

@@ -6,7 +6,8 @@ Members are stored fold by fold: ``fold_XX.npz``, or ``fold_XX_M.npz`` when each
 A member whose hidden layer sizes differ from ``architecture.hidden`` (``vgr train --hidden 128,128,128+256,256``)
 has its own ``hidden`` list in its ``members`` entry.
 
-Format version 2 adds each fold's kernel model (``vgr.models.kernel``, ``vgr train --kernel-weight``): ``kernel_XX.npz`` (arrays ``points`` and ``weights``) and a ``kernels`` entry in ``model.json``
+Format version 2 adds each fold's kernel model (``vgr.models.kernel``, the ``vgr train`` default since issue 16's
+seventh round): ``kernel_XX.npz`` (arrays ``points`` and ``weights``) and a ``kernels`` entry in ``model.json``
 (``kind``, the blend ``weight``, and per model its file, scaler, ``gamma``, ``intercept`` and ``rows``). A model
 without kernel models is still written as version 1, so an older vgr reads it; this vgr reads both.
 

@@ -31,9 +31,9 @@ def member_seed(seed: int, fold: int, member: int) -> int:
 
 @dataclass(frozen=True)
 class TrainingSettings:
-    """The `vgr train` defaults: chosen by `python bench/train.py --sweep explore` (issue 16's third round on the
-    selection seeds, with `--sweep select`'s rows; bench/README.md). ``kernel_weight`` 0.5, the blend that won the
-    fifth round's selection (`--sweep round5`), stays off: it failed that round's training-time rule."""
+    """The `vgr train` defaults: the networks chosen by `python bench/train.py --sweep explore` (issue 16's third
+    round), blended half and half with a kernel ridge per fold by `--sweep round5` (the fifth; it passed that
+    round's time rule in the seventh, on the faster trainer; bench/README.md)."""
 
     folds: int = 10
     epochs: int = 100
@@ -50,7 +50,7 @@ class TrainingSettings:
     refit: bool = True  # retrain on all training rows for the epoch count the validation split chose
     members_per_fold: int = 2  # networks per fold, each with its own seed; every one of them votes
     contiguous_check: bool = True
-    kernel_weight: float = 0.0  # above 0, each fold also fits an RBF kernel ridge (vgr.models.kernel), blended in
+    kernel_weight: float = 0.5  # each fold also fits an RBF kernel ridge (vgr.models.kernel); 0: networks only
 
     def __post_init__(self) -> None:
         if isinstance(self.kernel_weight, bool) or not isinstance(self.kernel_weight, (int, float)) \

@@ -186,7 +186,7 @@ ROUND6 = (
 )
 
 
-# Issue 16's seventh round, written down and committed before any time was taken (2026-12-01, 07:50 UTC). No new
+# Issue 16's seventh round, written down and committed before any time was taken (2026-12-01, 07:38 UTC). No new
 # recipe and no new selection: the trainer was made faster with every member's bits unchanged (e75dfaf: members
 # past their epochs are not computed, whole-tensor Adam passes), so round five's blend (2 networks per fold + the
 # fold's C = 10 kernel ridge, 1/2 each), its selection on 300-304 and its outer figures on 40-44 (a330025, whose

@@ -12,6 +12,7 @@
     python bench/train.py --sweep round6   # one network per fold + the kernel ridge, seeds 400-404 (sixth round)
     python bench/train.py --sweep outer [--outer-seeds 0,1,2,3,4]    # `vgr train` defaults against two SVMs
     python bench/train.py --sweep time [--train-options "..."]       # `vgr train` (defaults) on voice.csv, timed
+    python bench/train.py --sweep pool     # round seven's ten outer splits, pooled from bench/README.md's tables
 
 ``outer``: each outer seed deals voice.csv into 5 stratified shuffled folds; on each, a 10-fold ensemble is
 trained with the ``vgr train`` defaults on the other four fifths and its vote (``Ensemble.predict``, what
@@ -218,6 +219,41 @@ def round6_sweep(seeds, workers: int) -> None:
             rows.setdefault(name, []).append(svm_out_of_fold(svm_columns, c, log, seed))
         report_seed(seed, rows, 30)
     print_rows(rows, seeds)
+
+
+# Round seven's figure: the blend's outer splits of round five (seeds 40-44, run at a330025) and of round seven
+# (60-64), read from the tables those runs printed (pasted into bench/README.md), pooled. Every split scores all
+# 3,168 rows once, so a split's percentage, given to 0.01, is a whole count of right rows.
+POOLED_RUNS = (("Issue 16, fifth round", "| vgr, the blend"), ("Issue 16, seventh round", "| vgr, `vgr train` defaults"))
+POOLED_SVM = "| RBF SVM, 13 columns"
+POOLED_NETWORKS = "| (information) the same ensembles' networks alone"
+VOICE_ROWS = 3168
+
+
+def pool_sweep(readme: Path = Path(__file__).with_name("README.md")) -> None:
+    """The blend and the strongest SVM over round five's and round seven's outer splits: right rows per split,
+    and the pooled accuracy."""
+    text = readme.read_text()
+    pooled = {}
+    for heading, blend_row in POOLED_RUNS:
+        section = text[text.index(f"### {heading}"):]
+        table = section[section.index("| model | seed"):]
+        header, _, *lines = table.split("\n")
+        seeds = [cell.strip().removeprefix("seed ") for cell in header.split("|")[2:-3]]
+        for name, start in (("vgr, the blend", blend_row), ("(information) its networks alone", POOLED_NETWORKS),
+                            ("strongest SVM", POOLED_SVM)):
+            row = next(line for line in lines if line.startswith(start))
+            figures = [float(cell.strip().rstrip("%")) for cell in row.split("|")[2:2 + len(seeds)]]
+            counts = [round(figure * VOICE_ROWS / 100) for figure in figures]
+            assert all(abs(100 * c / VOICE_ROWS - f) < 0.005 for c, f in zip(counts, figures)), row
+            pooled.setdefault(name, {}).update(zip(seeds, counts))
+    seeds = list(pooled["vgr, the blend"])
+    print("| model | " + " | ".join(f"seed {seed}" for seed in seeds) + " | right rows | pooled accuracy |")
+    print("|---" * (len(seeds) + 3) + "|")
+    for name, counts in pooled.items():
+        right = sum(counts.values())
+        print(f"| {name} | " + " | ".join(str(counts[seed]) for seed in seeds)
+              + f" | {right:,} of {VOICE_ROWS * len(seeds):,} | {100 * right / (VOICE_ROWS * len(seeds)):.3f}% |")
 
 
 def report_seed(seed: int, rows: dict[str, list[float]], width: int) -> None:
@@ -607,7 +643,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm", "select", "explore", "round4", "round5", "round6", "outer", "time"))
+    parser.add_argument("--sweep", choices=("seeds", "tried", "variants", "svm", "select", "explore", "round4", "round5", "round6", "outer", "time", "pool"))
     parser.add_argument("--only", help="variants/tried: only the rows whose name contains this text")
     parser.add_argument("--seeds", default="1,2,3", help="variants: the seeds to score on [1,2,3]")
     parser.add_argument("--train-options", default="", help="time: vgr train options instead of the defaults")
@@ -625,6 +661,8 @@ def main() -> None:
         return round6_sweep(outer or (400, 401, 402, 403, 404), args.workers)
     if args.sweep == "round5":  # ROUND5_KERNELS' blends with the current defaults, on seeds 300-304
         return round5_sweep(outer or (300, 301, 302, 303, 304), args.only, args.workers)
+    if args.sweep == "pool":  # round seven's ten outer splits, from the two runs' tables in bench/README.md
+        return pool_sweep()
     if args.sweep == "time":
         return print_training_time(args.workers, args.train_options)
     if args.sweep == "outer":

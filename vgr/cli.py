@@ -377,7 +377,7 @@ def train(
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes; the members are dealt among them, each group trained as one stacked network.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
 ) -> None:
-    """Train a k-fold ensemble of MLPs, blended with a kernel ridge per fold; every network and kernel model of every fold votes at prediction time (pip install "vgr[train]")."""
+    """Train a k-fold ensemble of MLPs and kernel ridges; all of them vote at prediction time (pip install "vgr[train]")."""
     import time
 
     _require("train", "torch", *(["matplotlib"] if log_dir is not None else []))

@@ -48,12 +48,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 STEP = 0.01
-# --choose: switch cost, bridge, join, pad, (same-voice bridge, same voice) and (short window, short voiceprint);
-# the ranges of the first five are those that came near the top of the grids run before (bench/README.md)
-GRID = tuple((cost, bridge, join, pad, voice, short) for cost in (1.0, 2.0, 4.0) for bridge in (0.0, 0.5, 1.0)
-             for join in (0.0, 0.5, 1.0) for pad in (0.0,)
-             for voice in ((0.0, 0.7), (2.0, 0.7), (3.0, 0.6), (3.0, 0.7), (3.0, 0.8))
-             for short in ((0.0, 1.0), (1.0, 0.85), (1.0, 1.0), (1.6, 0.85), (1.6, 1.0)))
+# --choose: the settings tried, each a change to the defaults (Settings). This round (written down before its run,
+# 2026-12-01): pooling by voice (voice_pool, voice_pool_cosine), off or on at three weights and four cosines, with
+# switch cost 1 (the default) or 2 (pooled windows agree more, so a higher cost might pay). The previous rounds'
+# grids (switch cost, bridge, join, pad, same-voice bridge, short windows) are in bench/tables/ with the commits
+# that ran them.
+GRID = tuple({"switch_cost": cost, "voice_pool": weight, "voice_pool_cosine": cosine}
+             for cost in (1.0, 2.0) for weight in (0.0, 0.5, 0.75, 1.0)
+             for cosine in ((0.8,) if weight == 0 else (0.7, 0.75, 0.8, 0.85)))
+GRID_COLUMNS = ("switch_cost", "bridge", "join", "pad", "same_voice_bridge", "same_voice", "short_window",
+                "short_voiceprint", "voice_pool", "voice_pool_cosine")
 
 
 def truth_table(path: Path) -> dict[str, list[tuple[float, float, str]]]:
@@ -165,7 +169,7 @@ FALSE_ALARM_LIMIT = 0.05  # of a set's turn time: more would inflate each sex's 
 
 
 def choose(workers: int, hops=(1.6,)) -> None:
-    """Every setting of the grid (switch cost, bridge, join, pad, same-voice bridge, short windows) on six sets of
+    """Every setting of ``GRID`` (changes to the defaults) on six sets of
     mixtures whose speakers the voiceprint head never heard: four of trainable speakers (pauses between all turns,
     half the turns abutting, turns of short words, of syllables) and two of development speakers (pauses;
     syllables). Each window is judged once per hop; only the smoothing changes along the grid.
@@ -185,20 +189,17 @@ def choose(workers: int, hops=(1.6,)) -> None:
         bundled = load_model()
         heads = {kind: head_without(bundled, corpora, workers) for kind, corpora in UNHEARD.items()}
         hop_column = len(hops) > 1
-        print(("| hop s " if hop_column else "") + "| switch cost | bridge s | join s | pad s | same-voice bridge s "
-              "| same voice | short window s | short voiceprint | "
-              + " | ".join(f"{name}: right sex | {name}: false alarm" for name in sets)
+        print(("| hop s " if hop_column else "") + "| " + " | ".join(name.replace("_", " ") for name in GRID_COLUMNS)
+              + " | " + " | ".join(f"{name}: right sex | {name}: false alarm" for name in sets)
               + " | mean right sex | mean error | most false alarm |\n" + ("|---" if hop_column else "")
-              + "|---|---|---|---|---|---|---|---|" + "---|---|" * len(sets) + "---|---|---|")
+              + "|---" * len(GRID_COLUMNS) + "|" + "---|---|" * len(sets) + "---|---|---|")
         best = None
         for hop in hops:
             judging = Settings(hop=hop)
             verdicts = {name: {file: judge_file(folder / file, heads[CHOICE_SETS[name][0]], judging)
                                for file in sorted(truth_table(folder / "truth.csv"))} for name, folder in sets.items()}
-            for switch_cost, bridge, join, pad, (same_voice_bridge, same_voice), (short, leaning) in GRID:
-                settings = Settings(hop=hop, switch_cost=switch_cost, bridge=bridge, join=join, pad=pad,
-                                    same_voice_bridge=same_voice_bridge, same_voice=same_voice, short_window=short,
-                                    short_voiceprint=leaning)
+            for change in GRID:
+                settings = Settings(hop=hop, **change)
                 shown, right, errors, alarms = [], [], [], []
                 for name, folder in sets.items():
                     results = {file: (smoothed(file, judged, settings), 0.0) for file, judged in verdicts[name].items()}
@@ -207,11 +208,9 @@ def choose(workers: int, hops=(1.6,)) -> None:
                     alarms.append(t["false_alarm"] / t["speech"])
                     errors.append(error_rate(t))
                     shown.append(f"{right[-1]:.1%} | {alarms[-1]:.1%}")
-                voice = f"{same_voice_bridge:g} | {same_voice:g}" if same_voice_bridge else "0 | -"
-                voice += f" | {short:g} | {leaning:g}" if short else " | 0 | -"
-                print((f"| {hop:g} " if hop_column else "") + f"| {switch_cost:g} | {bridge:g} | {join:g} | {pad:g} | "
-                      f"{voice} | {' | '.join(shown)} | {np.mean(right):.1%} | {np.mean(errors):.1%} | "
-                      f"{max(alarms):.1%} |", flush=True)
+                values = " | ".join(f"{getattr(settings, name):g}" for name in GRID_COLUMNS)
+                print((f"| {hop:g} " if hop_column else "") + f"| {values} | {' | '.join(shown)} | "
+                      f"{np.mean(right):.1%} | {np.mean(errors):.1%} | {max(alarms):.1%} |", flush=True)
                 if max(alarms) <= FALSE_ALARM_LIMIT:
                     key = (np.mean(right), -np.mean(errors))
                     if best is None or key > best[0]:
@@ -220,11 +219,9 @@ def choose(workers: int, hops=(1.6,)) -> None:
             print(f"\nno setting keeps false alarm within {FALSE_ALARM_LIMIT:.0%} on every set")
         else:
             chosen = best[1]
-            print(f"\nchosen: hop {chosen.hop:g} s, switch cost {chosen.switch_cost:g}, bridge {chosen.bridge:g} s, "
-                  f"join {chosen.join:g} s, pad {chosen.pad:g} s, same-voice bridge {chosen.same_voice_bridge:g} s at "
-                  f"cosine {chosen.same_voice:g}, windows under {chosen.short_window:g} s judged "
-                  f"{chosen.short_voiceprint:g} by the voiceprint (mean right sex {best[0][0]:.2%}, "
-                  f"mean error {-best[0][1]:.2%})")
+            print(f"\nchosen: hop {chosen.hop:g} s, "
+                  + ", ".join(f"{name.replace('_', ' ')} {getattr(chosen, name):g}" for name in GRID_COLUMNS)
+                  + f" (mean right sex {best[0][0]:.2%}, mean error {-best[0][1]:.2%})")
 
 
 def plot(folder: Path, model, settings, path: Path) -> None:

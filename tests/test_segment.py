@@ -14,8 +14,8 @@ from vgr.cli import app
 from vgr.segment import Settings, segment_file
 from vgr.segment import activity, stream as streaming
 from vgr.segment.core import Verdicts, _clips
-from vgr.segment.timeline import (bridge_pauses, bridge_same_voice, label_regions, plan_windows, two_state_path,
-                                  widen)
+from vgr.segment.timeline import (bridge_pauses, bridge_same_voice, label_regions, log_odds, plan_windows,
+                                  pool_by_voice, two_state_path, widen)
 
 runner = CliRunner()
 RATE = 16000
@@ -179,6 +179,23 @@ def test_longer_pauses_are_bridged_only_where_the_voices_either_side_agree():
     assert bridge_same_voice(other_sex, windows[:2], embeddings[:2], 2.0, 0.0) == other_sex
 
 
+def test_pooling_by_voice_moves_each_window_towards_its_voices_mean():
+    # windows: voice A (1.6 s, sure male), A (0.5 s, leaning female), B (1 s, female), one not judged (NaN)
+    windows = [(0.0, 1.6, 0), (5.0, 5.5, 1), (9.0, 10.0, 2), (12.0, 12.4, 3)]
+    a, b = np.array([1.0, 0.0]), np.array([0.6, 0.8])  # cosine of A and B: 0.6
+    embeddings = np.stack([a, 3 * a, b, a])  # lengths do not matter, only directions
+    p_male = np.array([0.95, 0.4, 0.1, np.nan])
+    pooled = pool_by_voice(p_male, windows, embeddings, 0.7, 1.0)
+    a_mean = (1.6 * log_odds(0.95) + 0.5 * log_odds(0.4)) / 2.1  # A's windows, weighted by length
+    np.testing.assert_allclose(log_odds(pooled[:2]), [a_mean, a_mean])
+    assert pooled[2] == pytest.approx(0.1) and np.isnan(pooled[3])  # B has no like; the NaN neither lends nor takes
+    half = pool_by_voice(p_male, windows, embeddings, 0.7, 0.5)
+    assert log_odds(half[1]) == pytest.approx(0.5 * log_odds(0.4) + 0.5 * a_mean)
+    everyone = pool_by_voice(p_male, windows, embeddings, 0.5, 1.0)  # at 0.5, A and B are one voice
+    assert len(set(np.round(everyone[:3], 12))) == 1
+    np.testing.assert_array_equal(pool_by_voice(p_male, windows, embeddings, 0.7, 0.0), p_male)
+
+
 def test_short_windows_can_lean_on_the_voiceprint_instead_of_the_models_blend():
     windows = [(0.0, 1.6, 0), (2.0, 2.5, 1), (3.0, 3.9, 2), (5.0, 5.4, 3)]
     verdicts = Verdicts(6.0, [(0.0, 1.6), (2.0, 2.5), (3.0, 3.9), (5.0, 5.4)], windows,
@@ -238,6 +255,10 @@ def test_bad_settings_are_refused():
         Settings(same_voice_bridge=-1)
     with pytest.raises(ValueError, match="cosine"):
         Settings(same_voice=1.5)
+    with pytest.raises(ValueError, match="cosine"):
+        Settings(voice_pool_cosine=-2)
+    with pytest.raises(ValueError, match="voice pool"):
+        Settings(voice_pool=1.5)
     with pytest.raises(ValueError, match="hop"):
         Settings(window=1.0, hop=2.0)
 

@@ -11,7 +11,8 @@ import numpy as np
 from vgr.errors import AudioError
 from vgr.segment.detect import speech_regions
 from vgr.segment.stream import Stream, frame_levels, open_stream
-from vgr.segment.timeline import bridge_pauses, bridge_same_voice, label_regions, plan_windows, widen
+from vgr.segment.timeline import (bridge_pauses, bridge_same_voice, label_regions, plan_windows, pool_by_voice,
+                                  widen)
 
 LABELS = ("female", "male")
 DETECTION_SHARE = 0.2  # of a file's progress: silero-vad's pass costs about a fifth of the work on speech
@@ -34,7 +35,9 @@ class Settings:
     between two speakers of one sex). Every segment is then ``pad`` seconds longer at both ends (a word's quiet
     onset and decay, which the detector's frames leave out). Windows shorter than ``short_window`` (short
     stretches of speech) are judged ``short_voiceprint`` parts by the voiceprint head and the rest by the 20
-    features, instead of the model's own blend.
+    features, instead of the model's own blend. With ``voice_pool`` above 0, each window's p(male) then moves that
+    part of the way (in log-odds) to the mean of all the file's windows whose voiceprints are at least
+    ``voice_pool_cosine`` like its own (one speaker's words anywhere in the file pool their evidence).
     """
 
     window: float = 1.6
@@ -47,6 +50,8 @@ class Settings:
     same_voice: float = 0.7
     short_window: float = 1.6
     short_voiceprint: float = 0.85
+    voice_pool: float = 0.0
+    voice_pool_cosine: float = 0.8
     batch: int = 64  # windows judged together (their encoder partials are one LSTM batch)
 
     def __post_init__(self) -> None:
@@ -58,8 +63,11 @@ class Settings:
         if not 0 <= self.short_voiceprint <= 1 or self.short_window < 0:
             raise ValueError(f"need short window >= 0 s and a short voiceprint weight from 0 to 1, not "
                              f"{self.short_window}, {self.short_voiceprint}")
-        if not -1 <= self.same_voice <= 1:
-            raise ValueError(f"same voice is a cosine from -1 to 1, not {self.same_voice}")
+        if not -1 <= self.same_voice <= 1 or not -1 <= self.voice_pool_cosine <= 1:
+            raise ValueError(f"same voice and voice pool cosine are cosines from -1 to 1, not {self.same_voice}, "
+                             f"{self.voice_pool_cosine}")
+        if not 0 <= self.voice_pool <= 1:
+            raise ValueError(f"voice pool is a weight from 0 to 1, not {self.voice_pool}")
 
 
 @dataclass(frozen=True)
@@ -177,6 +185,9 @@ def judge_file(path: str | Path, model=None, settings: Settings | None = None,
 def smoothed(file: str, verdicts: Verdicts, settings: Settings) -> FileSegments:
     """The segments of one file from its window ``verdicts``, smoothed and joined as ``settings`` say."""
     p_male = verdicts.leaning(settings.short_window, settings.short_voiceprint)
+    if verdicts.embeddings is not None and settings.voice_pool > 0:
+        p_male = pool_by_voice(p_male, verdicts.windows, verdicts.embeddings, settings.voice_pool_cosine,
+                               settings.voice_pool)
     labelled = label_regions(verdicts.regions, verdicts.windows, p_male, settings.switch_cost, settings.join)
     joined = bridge_pauses(labelled, settings.bridge)
     if verdicts.embeddings is not None and settings.same_voice_bridge > 0:

@@ -139,3 +139,30 @@ def widen(segments, pad: float, seconds: float) -> list[tuple[float, float, str,
         after = (end + segments[k + 1][0]) / 2 if k + 1 < len(segments) else seconds
         widened.append((max(start - pad, before, 0.0), min(end + pad, after, seconds), label, p))
     return widened
+
+
+POOL_BLOCK = 512  # windows compared at a time: a block's similarities are POOL_BLOCK x windows
+
+
+def pool_by_voice(p_male: np.ndarray, windows, embeddings: np.ndarray, cosine: float, weight: float) -> np.ndarray:
+    """Each window's p(male) moved ``weight`` of the way (in log-odds) to the mean of every window of the file
+    whose voiceprint is at least ``cosine`` like its own (itself included), weighted by their lengths: a speaker's
+    short words, wherever they fall in the file, lend each other their evidence. Windows not judged (NaN) neither
+    lend nor take."""
+    p_male = np.asarray(p_male, dtype=np.float64)
+    judged = np.flatnonzero(~np.isnan(p_male))
+    if weight <= 0 or judged.size == 0:
+        return p_male
+    unit = embeddings[judged].astype(np.float64)
+    unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+    lengths = np.array([windows[i][1] - windows[i][0] for i in judged])
+    evidence = log_odds(p_male[judged])
+    pooled = np.empty_like(evidence)
+    for start in range(0, judged.size, POOL_BLOCK):
+        alike = (unit[start:start + POOL_BLOCK] @ unit.T >= cosine) * lengths
+        alike[np.arange(alike.shape[0]), start + np.arange(alike.shape[0])] = lengths[start:start + POOL_BLOCK]
+        pooled[start:start + POOL_BLOCK] = alike @ evidence / alike.sum(axis=1)
+    moved = (1 - weight) * evidence + weight * pooled
+    out = p_male.copy()
+    out[judged] = 1 / (1 + np.exp(-moved))
+    return out

@@ -50,7 +50,7 @@ class Settings:
     same_voice: float = 0.7
     short_window: float = 1.6
     short_voiceprint: float = 0.85
-    voice_pool: float = 0.0
+    voice_pool: float = 0.5
     voice_pool_cosine: float = 0.8
     batch: int = 64  # windows judged together (their encoder partials are one LSTM batch)
 

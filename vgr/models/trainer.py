@@ -113,10 +113,11 @@ class MemberAdam:
     so each moves exactly as it would alone. One fused pass over every slice costs a fraction of the dozen
     elementwise passes a hand-written update takes.
 
-    When every member steps and all share one count (most steps), the tensors whose member slices are whole
-    multiples of ``WHOLE`` elements take one fused pass each instead of one per member: the kernel's vector loop
-    then covers every element either way, so the bits are the same (a slice's short tail would take its scalar
-    loop, whose rounding differs, so those tensors stay sliced)."""
+    When the members that step lead the stack and share one count (most steps: the trainer stacks them so), the
+    tensors whose member slices are whole multiples of ``WHOLE`` elements take one fused pass over those members'
+    rows instead of one per member: the kernel's vector loop then covers every element either way, so the bits
+    are the same (a slice's short tail would take its scalar loop, whose rounding differs, so such tensors stay
+    sliced)."""
 
     WHOLE = 64  # elements: a multiple of every CPU vector width the fused kernel uses
 
@@ -155,13 +156,12 @@ class MemberAdam:
         count = self.counts[0]
         for steps in self.whole_steps:
             steps.fill_(count)
-        whole = set(self.whole)
-        rest = [i for i in range(len(self.parameters)) if i not in whole]
-        self._adam(*([t[i][:leading] for i in self.whole] for t in (self.parameters, [p.grad for p in self.parameters],
-                                                                      self.first, self.second)), self.whole_steps)
+        rest = [i for i in range(len(self.parameters)) if i not in self.whole]
+        grads = [p.grad for p in self.parameters]
+        self._adam(*([t[i][:leading] for i in self.whole] for t in (self.parameters, grads, self.first, self.second)),
+                   self.whole_steps)
         self._adam(*([t[i][m] for i in rest for m in range(leading)]
-                     for t in (self.parameters, [p.grad for p in self.parameters], self.first, self.second,
-                               self.steps)))
+                     for t in (self.parameters, grads, self.first, self.second, self.steps)))
         self.counts[:leading] = [count + 1] * leading
         self.stale = True
 

@@ -265,3 +265,31 @@ def test_kernel_models_vote_by_their_weight(trained, small_csv, tmp_path):
                                 "--hidden", "8", "--no-contiguous-check", "--kernel-weight", "0"])
     assert plain.exit_code == 0 and "trained 3 folds of 2 members on 317 rows" in plain.stderr
     assert not list((tmp_path / "p").glob("kernel_*")) and load_ensemble(tmp_path / "p").kernels == []
+
+
+@pytest.fixture(scope="module")
+def wide_csv(tmp_path_factory):
+    """11,200 synthetic rows: 10 folds leave up to 10,080 training rows each, over the kernel models' 10,000."""
+    voice = synthetic_voice_rows(11_200)
+    path = tmp_path_factory.mktemp("wide") / "wide.csv"
+    voice.to_csv(path, index=False)
+    return path
+
+
+def test_a_table_too_large_for_kernel_models_trains_networks_only_by_default(wide_csv, tmp_path):
+    """The default blend would need a 10,080 × 10,080 matrix a fold: networks only, said in one note; asked for
+    explicitly, kernel models on such folds are a one-line error before any training."""
+    from vgr.models.checkpoint import load_ensemble
+
+    result = runner.invoke(app, ["train", str(wide_csv), "-o", str(tmp_path / "m"), "--epochs", "1", "--hidden", "4",
+                                 "--members-per-fold", "1", "--no-contiguous-check"])
+    assert result.exit_code == 0, result.output
+    assert ("note: folds of up to 10,080 training rows are more than kernel models take (10,000): networks only "
+            "(--kernel-weight 0)") in result.stderr
+    assert load_ensemble(tmp_path / "m").kernels == [] and not list((tmp_path / "m").glob("kernel_*"))
+    asked = runner.invoke(app, ["train", str(wide_csv), "-o", str(tmp_path / "k"), "--epochs", "1", "--hidden", "4",
+                                "--kernel-weight", "0.5"])
+    assert asked.exit_code == 1 and "Traceback" not in asked.output
+    assert asked.stderr == ("vgr: error: kernel models are fitted on at most 10,000 training rows a fold, and these "
+                            "folds have up to 10,080: train with kernel weight 0 (networks only)\n")
+    assert not (tmp_path / "k").exists()

@@ -37,3 +37,23 @@ def test_kernel_ridge_solves_its_equation_and_keeps_probabilities_in_range():
 def test_bad_kernel_weight_is_refused(value):
     with pytest.raises(ValueError, match=r"^kernel weight must be a number from 0 to 1, not "):
         TrainingSettings(kernel_weight=value)
+
+
+def test_kernel_rows_is_the_largest_folds_training_rows():
+    """What each fold's kernel model is fitted on at most, for the shuffled folds and the contiguous check."""
+    from vgr.models.folds import contiguous_folds, stratified_folds
+    from vgr.models.training import kernel_rows
+
+    labels = np.array([0] * 1_013 + [1] * 2_155)
+    for k in (2, 7, 10):
+        largest = max(len(labels) - len(fold) for fold in stratified_folds(labels, k, seed=3))
+        assert kernel_rows(labels, k) == largest
+        assert kernel_rows(labels, k) >= max(len(labels) - len(block) for block in contiguous_folds(len(labels), k))
+
+
+def test_a_kernel_model_refuses_more_rows_than_it_can_hold():
+    from vgr.models.kernel import MAX_ROWS, fit_kernel_ridge
+
+    rows = np.random.default_rng(0).standard_normal((MAX_ROWS + 1, 2))
+    with pytest.raises(ValueError, match="at most 10,000 rows, not 10,001"):
+        fit_kernel_ridge(rows, rows[:, 0] > 0, [False, False])

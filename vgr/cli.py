@@ -372,19 +372,20 @@ def train(
     scaling: Annotated[Scaling, typer.Option("--scaling", help="Input scaling, fitted on each fold's training rows.")] = Scaling.rank_gauss,
     refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Retrain each member on all its training rows for the epoch count its validation split chose.")] = True,
     members_per_fold: Annotated[str, typer.Option("--members-per-fold", metavar="<int>", help="Networks trained per fold, each with its own seed; all of them vote (1 to 10).")] = "2",
-    kernel_weight: Annotated[str, typer.Option("--kernel-weight", metavar="<weight>", help="Each fold also fits an RBF kernel ridge on its training rows; its share of p(male) against the networks' vote, from 0 to 1 (a number or a fraction). 0 fits none: networks only.")] = "0.5",
+    kernel_weight: Annotated[Optional[str], typer.Option("--kernel-weight", metavar="<weight>", help="Each fold also fits an RBF kernel ridge on its training rows; its share of p(male) against the networks' vote, from 0 to 1 (a number or a fraction). 0 fits none: networks only. Kernel models take at most 10,000 training rows a fold.", show_default="0.5, or 0 for larger tables")] = None,
     contiguous: Annotated[bool, typer.Option("--contiguous-check/--no-contiguous-check", help="Also report contiguous, unshuffled folds.")] = True,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes; the members are dealt among them, each group trained as one stacked network.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Replace MODEL_DIR / LOG_DIR files if they exist.")] = False,
 ) -> None:
     """Train a k-fold ensemble of MLPs and kernel ridges; all of them vote at prediction time (pip install "vgr[train]")."""
+    import dataclasses
     import time
 
     _require("train", "torch", *(["matplotlib"] if log_dir is not None else []))
 
     from vgr.features.names import FEATURE_NAMES
     from vgr.models.checkpoint import save_ensemble
-    from vgr.models.training import TrainingSettings, train_ensemble
+    from vgr.models.training import MAX_KERNEL_ROWS, TrainingSettings, kernel_rows, train_ensemble
     from vgr.outputs import refuse_overwrite
     from vgr.runs.tables import read_feature_table
 
@@ -398,11 +399,15 @@ def train(
         settings = TrainingSettings(folds=folds, epochs=epochs, seed=seed, features=columns, contiguous_check=contiguous,
                                     batch_size=batch_size, scaling=scaling.value, refit=refit,
                                     members_per_fold=_whole(members_per_fold, "--members-per-fold"),
-                                    kernel_weight=_weight(kernel_weight, "--kernel-weight"),
+                                    kernel_weight=_weight("0.5" if kernel_weight is None else kernel_weight, "--kernel-weight"),
                                     **({"hidden": _sizes(hidden)} if hidden else {}))
     except ValueError as error:
         fail(str(error))
     table = read_feature_table(csvs, columns=columns)
+    if kernel_weight is None and table.labels is not None and kernel_rows(table.labels, folds) > MAX_KERNEL_ROWS:
+        settings = dataclasses.replace(settings, kernel_weight=0.0)
+        warn(f"note: folds of up to {kernel_rows(table.labels, folds):,} training rows are more than kernel models "
+             f"take ({MAX_KERNEL_ROWS:,}): networks only (--kernel-weight 0)")
     started = time.perf_counter()
 
     def progress(protocol, fold, best):

@@ -25,6 +25,8 @@ from vgr.models.scaler import Scaler
 KIND = "rbf-ridge"
 C = 10.0
 BLOCK = 256  # rows scored at a time: a block's kernel matrix is BLOCK × training rows
+MAX_ROWS = 10_000  # training rows a kernel model is fitted on at most: its n × n float64 matrix is then 0.8 GB,
+# held twice while it is factorised, in each training worker
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,12 @@ def fit_kernel_ridge(features: np.ndarray, male: np.ndarray, compressed, c: floa
     gamma = 1.0 / x.shape[1]
     target = np.asarray(male, dtype=np.float64)
     intercept = float(target.mean())
+    if len(x) > MAX_ROWS:
+        raise ValueError(f"a kernel model is fitted on at most {MAX_ROWS:,} rows, not {len(x):,}")
     points = torch.from_numpy(x)
-    kernel = torch.exp(-gamma * torch.cdist(points, points).square())
+    kernel = torch.cdist(points, points).square_().mul_(-gamma).exp_()  # in place: one n × n matrix, not four
     kernel.diagonal().add_(1.0 / c)
     factor = torch.linalg.cholesky(kernel)
+    del kernel
     weights = torch.cholesky_solve(torch.from_numpy(target - intercept)[:, None], factor)[:, 0]
     return KernelModel(scaler, gamma, x, weights.numpy(), intercept)

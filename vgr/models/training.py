@@ -11,7 +11,7 @@ from vgr.errors import TableError
 from vgr.features.names import LABELS, TRAINING_FEATURES
 from vgr.models import folds as splits
 from vgr.models.ensemble import Ensemble, Member
-from vgr.models.kernel import KernelModel
+from vgr.models.kernel import MAX_ROWS as MAX_KERNEL_ROWS, KernelModel
 from vgr.models.network import MLPConfig
 from vgr.models.schema import MAX_MEMBERS
 from vgr.models.scaler import Scaler
@@ -134,6 +134,15 @@ def _check_trainable(table: FeatureTable, settings: TrainingSettings) -> None:
     smallest = int(np.bincount(table.labels, minlength=2).min())
     if settings.folds < 2 or smallest < settings.folds:
         raise TableError(f"cannot make {settings.folds} folds: the smaller class has {smallest} rows")
+    rows = kernel_rows(table.labels, settings.folds)
+    if settings.kernel_weight > 0 and rows > MAX_KERNEL_ROWS:
+        raise TableError(f"kernel models are fitted on at most {MAX_KERNEL_ROWS:,} training rows a fold, and these "
+                         f"folds have up to {rows:,}: train with kernel weight 0 (networks only)")
+
+
+def kernel_rows(labels: np.ndarray, folds: int) -> int:
+    """The most training rows a fold can have, shuffled or contiguous: what its kernel model is fitted on."""
+    return int(len(labels) - np.sum(np.bincount(labels) // folds))
 
 
 def _members_job(args):

@@ -385,7 +385,7 @@ def train(
 
     from vgr.features.names import FEATURE_NAMES
     from vgr.models.checkpoint import save_ensemble
-    from vgr.models.training import MAX_KERNEL_ROWS, TrainingSettings, kernel_rows, train_ensemble
+    from vgr.models.training import MAX_KERNEL_ROWS, TrainingSettings, kernel_rows_over_limit, train_ensemble
     from vgr.outputs import refuse_overwrite
     from vgr.runs.tables import read_feature_table
 
@@ -404,10 +404,11 @@ def train(
     except ValueError as error:
         fail(str(error))
     table = read_feature_table(csvs, columns=columns)
-    if kernel_weight is None and table.labels is not None and kernel_rows(table.labels, folds) > MAX_KERNEL_ROWS:
+    too_many = None if table.labels is None else kernel_rows_over_limit(table.labels, folds)
+    if kernel_weight is None and too_many:
         settings = dataclasses.replace(settings, kernel_weight=0.0)
-        warn(f"note: folds of up to {kernel_rows(table.labels, folds):,} training rows are more than kernel models "
-             f"take ({MAX_KERNEL_ROWS:,}): networks only (--kernel-weight 0)")
+        warn(f"note: folds of up to {too_many:,} training rows are more than kernel models take "
+             f"({MAX_KERNEL_ROWS:,}): networks only (--kernel-weight 0)")
     started = time.perf_counter()
 
     def progress(protocol, fold, best):

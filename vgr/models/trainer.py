@@ -69,10 +69,11 @@ def fit(
     histories: list[list[EpochLog]] = [[] for _ in range(members)]
     for epoch in range(1, max(epochs) + 1):
         bx, by, real, weight = _batches(x, y, counts, max(steps), batch, shuffles)
-        live = [epoch <= limit for limit in epochs]
+        training = epoch <= limits  # per member: still within its epochs
+        live = training.tolist()
         # Members past their epochs sit out; when they are the trailing ones, they are not computed at all.
         leading = sum(live) if all(live[:sum(live)]) else members
-        active = real.any(dim=2) & torch.as_tensor(live)[:, None]  # (members, steps): who takes each step
+        active = real.any(dim=2) & training[:, None]  # (members, steps): who takes each step
         everyone = active.all(dim=0).tolist()
         live_steps = [n if on else 0 for n, on in zip(steps, live)]
         network.new_epoch(live_steps, batch)
@@ -95,7 +96,7 @@ def fit(
                                                   *(checked[member] if checked else nan)))
         if validation is not None:
             loss = torch.tensor([log[-1].validation_loss for log in histories], dtype=torch.float64)
-            improved = (loss < best_loss) & (epoch <= limits)
+            improved = (loss < best_loss) & training
             best_loss = torch.where(improved, loss, best_loss)
             with torch.no_grad():
                 for kept, now in zip(best, parameters):

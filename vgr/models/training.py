@@ -134,8 +134,8 @@ def _check_trainable(table: FeatureTable, settings: TrainingSettings) -> None:
     smallest = int(np.bincount(table.labels, minlength=2).min())
     if settings.folds < 2 or smallest < settings.folds:
         raise TableError(f"cannot make {settings.folds} folds: the smaller class has {smallest} rows")
-    rows = kernel_rows(table.labels, settings.folds)
-    if settings.kernel_weight > 0 and rows > MAX_KERNEL_ROWS:
+    rows = kernel_rows_over_limit(table.labels, settings.folds)
+    if settings.kernel_weight > 0 and rows:
         raise TableError(f"kernel models are fitted on at most {MAX_KERNEL_ROWS:,} training rows a fold, and these "
                          f"folds have up to {rows:,}: train with kernel weight 0 (networks only)")
 
@@ -143,6 +143,12 @@ def _check_trainable(table: FeatureTable, settings: TrainingSettings) -> None:
 def kernel_rows(labels: np.ndarray, folds: int) -> int:
     """The most training rows a fold can have, shuffled or contiguous: what its kernel model is fitted on."""
     return int(len(labels) - np.sum(np.bincount(labels) // folds))
+
+
+def kernel_rows_over_limit(labels: np.ndarray, folds: int) -> int | None:
+    """``kernel_rows`` when that is more than a kernel model takes (``MAX_KERNEL_ROWS``), else None."""
+    rows = kernel_rows(labels, folds)
+    return rows if rows > MAX_KERNEL_ROWS else None
 
 
 def _members_job(args):

@@ -7,7 +7,8 @@ scores nothing).
 Per corpus, over its first utterances: the median length as recorded and as trimmed (frames within 35 dB of the
 peak), the median level of the loudest 20 ms over the quietest tenth (the utterance's own signal-to-noise), and
 the share of trimmed frames within 6 dB of that quiet tenth: background noise that a turn built from the trimmed
-utterance counts as speech.
+utterance counts as speech; and the median length once also trimmed to the frames 3 dB above that tenth
+(``make_mixtures.py --above-floor 3``).
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ def main(argv=None) -> None:
                 corpus = row["speaker"].split("_")[0] if folder == "real" else folder
                 by_corpus.setdefault(corpus, []).append(AUDIO / folder / row["file"])
     print("| corpus | utterances | length s | trimmed s | peak over quietest tenth dB | trimmed frames within 6 dB of "
-          "the quietest tenth |\n|---|---|---|---|---|---|")
+          "the quietest tenth | above floor s |\n|---|---|---|---|---|---|---|")
     for corpus in sorted(by_corpus):
-        lengths, trimmed, snr, noise = [], [], [], []
+        lengths, trimmed, snr, noise, above = [], [], [], [], []
         for path in by_corpus[corpus][: args.per_corpus]:
             samples = load(path)
             level = levels(samples, 320)
@@ -51,8 +52,9 @@ def main(argv=None) -> None:
             trimmed.append(kept.size * 0.02)
             snr.append(level.max() - floor)
             noise.append(np.mean(kept < floor + 6))
+            above.append(trim(samples, above_floor_db=3.0).size // 320 * 0.02)
         print(f"| {corpus} | {len(lengths)} | {np.median(lengths):.2f} | {np.median(trimmed):.2f} | "
-              f"{np.median(snr):.0f} | {np.mean(noise):.0%} |", flush=True)
+              f"{np.median(snr):.0f} | {np.mean(noise):.0%} | {np.median(above):.2f} |", flush=True)
 
 
 if __name__ == "__main__":

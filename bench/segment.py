@@ -1,6 +1,7 @@
 """`vgr segment` on mixtures with known answers: right-sex speech time, boundary error, speed, memory.
 
     python bench/segment.py [--mixtures DIR] [--hour] [--plot docs/segment-timeline.png]
+    python bench/segment.py --issue       # the issue's measure (bench/README.md, "The issue's measure ...")
     python bench/segment.py --choose      # how the settings were chosen: trainable and development speakers only
     python bench/segment.py --abutting 0.5   # half the changes of speaker without a pause
 
@@ -239,14 +240,57 @@ def plot(folder: Path, model, settings, path: Path) -> None:
         draw_timelines(rows, stream)
 
 
-def main(argv=None) -> int:
+def build(folder: Path, options: list[str]) -> Path:
+    """Mixtures of evaluation-only speakers made by make_mixtures.py into ``folder``."""
+    subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder), *options], check=True)
+    return folder
+
+
+def report(folder: Path, model, settings) -> None:
+    """The accuracy table of ``folder``'s mixtures, one row per corpus and one for all."""
+    from vgr.segment import segment_file
+
+    segment_file(folder / sorted(truth_table(folder / "truth.csv"))[0], model)  # warm-up: imports and weights
+    totals, errors = run(folder, model, settings)
+    print("\n| mixtures | files | audio min | right sex | labelled speech: right sex | unlabelled | false alarm s "
+          "| error | boundary error median (p90) s | x real time |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for key in [k for k in sorted(totals) if k != "all"] + ["all"]:
+        t = totals[key]
+        print(f"| {'**all**' if key == 'all' else key} | {int(t['files'])} | {t['audio'] / 60:.1f} | "
+              f"{cells(t, errors[key])} | {t['audio'] / t['cpu']:.0f}x |")
+
+
+def hour_table(folder: Path, scratch: Path) -> None:
+    """Peak RSS of a fresh `vgr segment` on the first mixture and on an hour of it repeated, and the hour's wall."""
     import soundfile
 
+    first = folder / sorted(truth_table(folder / "truth.csv"))[0]
+    samples, rate = soundfile.read(first, dtype="int16")
+    hour = scratch / "hour.wav"
+    with soundfile.SoundFile(hour, "w", rate, 1, "PCM_16") as sink:
+        written = 0
+        while written < 3600 * rate:
+            piece = samples[: 3600 * rate - written]
+            sink.write(piece)
+            written += piece.size
+    started = time.perf_counter()
+    hour_rss = peak_rss(hour)
+    wall = time.perf_counter() - started
+    print(f"\n| process | audio | peak RSS | wall s |\n|---|---|---|---|\n"
+          f"| fresh `vgr segment` | one 60 s mixture | {peak_rss(first):.0f} MB | |\n"
+          f"| fresh `vgr segment` | one hour (16 kHz WAV) | {hour_rss:.0f} MB | {wall:.0f} |")
+
+
+def main(argv=None) -> int:
     from vgr.predict import load_model
-    from vgr.segment import Settings, segment_file
+    from vgr.segment import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mixtures", type=Path)
+    parser.add_argument("--issue", action="store_true",
+                        help="the issue's measure: seed 10, 12 mixtures per corpus, built trimmed to each utterance's "
+                             "background and as before, with the one-hour file")
     parser.add_argument("--hour", action="store_true")
     parser.add_argument("--choose", action="store_true", help="the settings grid on trainable speakers")
     parser.add_argument("--workers", type=int, default=2, help="--choose: processes measuring the head's files")
@@ -259,44 +303,26 @@ def main(argv=None) -> int:
         choose(args.workers, tuple(float(h) for h in args.hops.split(",")))
         return 0
     temporary = tempfile.TemporaryDirectory()
-    folder = args.mixtures
-    if folder is None:
-        folder = Path(temporary.name) / "mixtures"
-        subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder),
-                        "--abutting", str(args.abutting)], check=True)
     model = load_model()
     settings = Settings()
-    segment_file(folder / sorted(truth_table(folder / "truth.csv"))[0], model)  # warm-up: imports and weights
-    totals, errors = run(folder, model, settings)
     print(f"window {settings.window} s, hop {settings.hop} s, switch cost {settings.switch_cost}, "
           f"bridge {settings.bridge} s, join {settings.join} s, pad {settings.pad} s, same-voice bridge "
           f"{settings.same_voice_bridge} s at cosine {settings.same_voice}, windows under {settings.short_window} s "
-          f"judged {settings.short_voiceprint} by the voiceprint\n")
-    print("| mixtures | files | audio min | right sex | labelled speech: right sex | unlabelled | false alarm s "
-          "| error | boundary error median (p90) s | x real time |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for key in [k for k in sorted(totals) if k != "all"] + ["all"]:
-        t = totals[key]
-        print(f"| {'**all**' if key == 'all' else key} | {int(t['files'])} | {t['audio'] / 60:.1f} | "
-              f"{cells(t, errors[key])} | {t['audio'] / t['cpu']:.0f}x |")
-    if args.plot:
-        plot(folder, model, settings, args.plot)
-    if args.hour:
-        first = folder / sorted(truth_table(folder / "truth.csv"))[0]
-        samples, rate = soundfile.read(first, dtype="int16")
-        hour = Path(temporary.name) / "hour.wav"
-        with soundfile.SoundFile(hour, "w", rate, 1, "PCM_16") as sink:
-            written = 0
-            while written < 3600 * rate:
-                piece = samples[: 3600 * rate - written]
-                sink.write(piece)
-                written += piece.size
-        started = time.perf_counter()
-        hour_rss = peak_rss(hour)
-        wall = time.perf_counter() - started
-        print(f"\n| process | audio | peak RSS | wall s |\n|---|---|---|---|\n"
-              f"| fresh `vgr segment` | one 60 s mixture | {peak_rss(first):.0f} MB | |\n"
-              f"| fresh `vgr segment` | one hour (16 kHz WAV) | {hour_rss:.0f} MB | {wall:.0f} |")
+          f"judged {settings.short_voiceprint} by the voiceprint")
+    if args.issue:  # the issue's measure, fixed before its run (bench/README.md): both builds of seed 10
+        for name, extra in (("final_floor", ["--above-floor", "3"]), ("final_built", [])):
+            folder = build(Path(temporary.name) / name, ["--seed", "10", "--per-corpus", "12", *extra])
+            print(f"\n{name} ({' '.join(extra) or 'as built'}):")
+            report(folder, model, settings)
+            if name == "final_floor":
+                hour_table(folder, Path(temporary.name))
+    else:
+        folder = args.mixtures or build(Path(temporary.name) / "mixtures", ["--abutting", str(args.abutting)])
+        report(folder, model, settings)
+        if args.plot:
+            plot(folder, model, settings, args.plot)
+        if args.hour:
+            hour_table(folder, Path(temporary.name))
     temporary.cleanup()
     return 0
 

@@ -280,3 +280,22 @@ def test_a_clean_mp3_is_analysed_silently(tmp_path, capfd):
     soundfile.write(str(path), harmonic_tone(150, RATE, 3), RATE, format="MP3", subtype="MPEG_LAYER_III")
     assert extract_features(path)["meanfun"] == pytest.approx(0.150, rel=0.03)
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.bad_input
+def test_segment_refuses_an_mp3_of_random_frames_as_predict_does_and_goes_on(tmp_path):
+    garbage_mp3(tmp_path / "noise.mp3")
+    samples, rate = soundfile.read(EXAMPLES / "male.flac")
+    soundfile.write(str(tmp_path / "male.mp3"), samples, rate, format="MP3", subtype="MPEG_LAYER_III")
+    result = vgr("segment", "noise.mp3", "male.mp3", "-o", "out.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = stderr_lines(result)
+    assert "libmpg123" not in result.stderr.decode()
+    assert lines[0].startswith("vgr: noise.mp3: cannot decode audio (the decoder reported ")
+    assert lines[0].endswith(" in 500 MPEG frames)")
+    assert len(lines) == 2 and lines[1].startswith("vgr: male.mp3: ")  # the clean MP3's summary, nothing more
+    with open(tmp_path / "out.csv", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert rows and {row["file"] for row in rows} == {"male.mp3"}
+    male = sum(float(r["end"]) - float(r["start"]) for r in rows if r["label"] == "male")
+    assert male > 0.9 * sum(float(r["end"]) - float(r["start"]) for r in rows)

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from vgr.errors import AudioError, UnreadableAudioError
-from vgr.features.audio import BLOCK_BYTES, DecoderMessages, _raw_scale, check_sample_rate, refuse_unopenable
+from vgr.features.audio import (BLOCK_BYTES, DecoderMessages, _mpeg_frames, _raw_scale, check_sample_rate,
+                                refuse_unopenable)
 from vgr.files import open_regular
 
 FRAME_SECONDS = 0.02  # one level per 20 ms
@@ -25,20 +26,32 @@ class Stream:
         self.frame = max(1, int(round(FRAME_SECONDS * self.rate)))
 
     def blocks(self) -> Iterator[np.ndarray]:
-        """The left channel at the raw scale, from the start, in blocks of a whole number of frames."""
+        """The left channel at the raw scale, from the start, in blocks of a whole number of frames.
+
+        As for ``vgr predict``, an MPEG file whose decoder reported errors for at least half of its frames is
+        refused once the whole file has been read (``UnreadableAudioError``), not segmented as what decoded.
+        """
         import soundfile
 
         self.sound.seek(0)
         channels = self.sound.channels
         size = max(self.frame, (BLOCK_BYTES // (8 * channels)) // self.frame * self.frame)
         buffer = np.empty((size, channels), dtype=np.float64)
+        errors = decoded = 0
         while True:
             try:
-                with DecoderMessages():  # per block, so that stderr stays free for a progress bar in between
+                with DecoderMessages() as messages:  # per block, so that stderr stays free for a progress bar
                     count = len(self.sound.read(out=buffer))
             except (soundfile.LibsndfileError, RuntimeError) as error:
                 raise UnreadableAudioError(f"cannot decode audio ({error})".splitlines()[0], self.path) from None
+            errors += messages.errors
+            decoded += count
             if count == 0:
+                frames = _mpeg_frames(self.sound.subtype, self.rate, decoded)
+                if frames and errors * 2 >= frames:
+                    raise UnreadableAudioError(
+                        f"cannot decode audio (the decoder reported {errors} errors in {frames} MPEG frames)",
+                        self.path)
                 return
             left = buffer[:count, 0] * self.full_scale
             left += self.zero

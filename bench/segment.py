@@ -240,6 +240,10 @@ def plot(folder: Path, model, settings, path: Path) -> None:
         draw_timelines(rows, stream)
 
 
+def first_mixture(folder: Path) -> Path:
+    return folder / sorted(truth_table(folder / "truth.csv"))[0]
+
+
 def build(folder: Path, options: list[str]) -> Path:
     """Mixtures of evaluation-only speakers made by make_mixtures.py into ``folder``."""
     subprocess.run([sys.executable, str(ROOT / "bench" / "make_mixtures.py"), str(folder), *options], check=True)
@@ -250,7 +254,7 @@ def report(folder: Path, model, settings) -> None:
     """The accuracy table of ``folder``'s mixtures, one row per corpus and one for all."""
     from vgr.segment import segment_file
 
-    segment_file(folder / sorted(truth_table(folder / "truth.csv"))[0], model)  # warm-up: imports and weights
+    segment_file(first_mixture(folder), model)  # warm-up: imports and weights
     totals, errors = run(folder, model, settings)
     print("\n| mixtures | files | audio min | right sex | labelled speech: right sex | unlabelled | false alarm s "
           "| error | boundary error median (p90) s | x real time |")
@@ -265,7 +269,7 @@ def hour_table(folder: Path, scratch: Path) -> None:
     """Peak RSS of a fresh `vgr segment` on the first mixture and on an hour of it repeated, and the hour's wall."""
     import soundfile
 
-    first = folder / sorted(truth_table(folder / "truth.csv"))[0]
+    first = first_mixture(folder)
     samples, rate = soundfile.read(first, dtype="int16")
     hour = scratch / "hour.wav"
     with soundfile.SoundFile(hour, "w", rate, 1, "PCM_16") as sink:

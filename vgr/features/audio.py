@@ -103,10 +103,7 @@ def read_audio(path: str | Path) -> Audio:
         raise UnreadableAudioError(f"cannot decode audio ({_short(error)})", path) from None
     except OSError as error:
         raise UnreadableAudioError(f"cannot open ({error.strerror or error})", path) from None
-    frames = _mpeg_frames(subtype, sample_rate, samples.size)
-    if frames and noise.errors * 2 >= frames:
-        raise UnreadableAudioError(
-            f"cannot decode audio (the decoder reported {noise.errors} errors in {frames} MPEG frames)", path)
+    refuse_mostly_corrupt(subtype, sample_rate, samples.size, noise.errors, path)
     full_scale, zero = _raw_scale(subtype)
     samples *= full_scale
     samples += zero
@@ -129,6 +126,15 @@ def _left_channel(sound, wanted: int) -> np.ndarray:
         left[size : size + count] = block[:count, 0]
         size += count
     return left if size == left.size else left[:size].copy()
+
+
+def refuse_mostly_corrupt(subtype: str, sample_rate: int, samples: int, errors: int, path: Path) -> None:
+    """``UnreadableAudioError`` if the decoder reported ``errors`` for at least half of the MPEG frames that
+    decoded to ``samples`` per channel (never for other formats)."""
+    frames = _mpeg_frames(subtype, sample_rate, samples)
+    if frames and errors * 2 >= frames:
+        raise UnreadableAudioError(
+            f"cannot decode audio (the decoder reported {errors} errors in {frames} MPEG frames)", path)
 
 
 def _mpeg_frames(subtype: str, sample_rate: int, samples: int) -> int:

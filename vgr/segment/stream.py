@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from vgr.errors import AudioError, UnreadableAudioError
-from vgr.features.audio import (BLOCK_BYTES, DecoderMessages, _mpeg_frames, _raw_scale, check_sample_rate,
+from vgr.features.audio import (BLOCK_BYTES, DecoderMessages, _raw_scale, check_sample_rate, refuse_mostly_corrupt,
                                 refuse_unopenable)
 from vgr.files import open_regular
 
@@ -47,11 +47,7 @@ class Stream:
             errors += messages.errors
             decoded += count
             if count == 0:
-                frames = _mpeg_frames(self.sound.subtype, self.rate, decoded)
-                if frames and errors * 2 >= frames:
-                    raise UnreadableAudioError(
-                        f"cannot decode audio (the decoder reported {errors} errors in {frames} MPEG frames)",
-                        self.path)
+                refuse_mostly_corrupt(self.sound.subtype, self.rate, decoded, errors, self.path)
                 return
             left = buffer[:count, 0] * self.full_scale
             left += self.zero
